@@ -1,0 +1,101 @@
+# swaptier: BPF-programmable swap tiering for Linux 6.12.
+#
+# Fresh machine:  make demo   (installs, builds, boots a VM, shows a ghost swap)
+#                 make test   (installs, builds, runs every test)
+# `make help` lists every target.
+
+TOP        := $(abspath .)
+BUILD      := $(TOP)/build
+TREE       := $(BUILD)/linux
+KBUILD     := $(BUILD)/kbuild
+BZIMAGE    := $(KBUILD)/arch/x86/boot/bzImage
+VMLINUX    := $(KBUILD)/vmlinux
+LIBBPF_DIR := $(BUILD)/libbpf
+LIBBPF_A   := $(LIBBPF_DIR)/obj/libbpf.a
+BPFTOOL    := $(BUILD)/bpftool/bpftool
+SWAPCTL    := $(BUILD)/swapctl/swapctl
+SELFTESTS  := $(BUILD)/selftests
+KSFT_INC   := $(TREE)/tools/testing/selftests
+JOBS       ?= $(shell echo $$(( $$(nproc) + 1 )))
+
+# Sub-makes of the kernel's tools must not see our variables.
+unexport TOP BUILD TREE KBUILD
+
+.PHONY: all help deps kernel-tree kernel-tree-reset kernel libbpf bpftool \
+	swapctl selftests export-patches checkpatch test test-host test-vm \
+	demo clean distclean
+
+all: swapctl selftests
+
+help:
+	@echo 'Fresh machine:'
+	@echo '  make demo              install deps, build, boot a VM and show a ghost swapfile at work'
+	@echo '  make test              install deps, build, run host and VM tests; ends "N passed, N failed"'
+	@echo 'Building:'
+	@echo '  make deps              apt-get/pip install what is missing (idempotent, quiet)'
+	@echo '  make kernel-tree       create build/linux from linux-source-6.12 + kernel/mm-patches/'
+	@echo '  make kernel-tree-reset drop build/linux commits, re-apply kernel/mm-patches/'
+	@echo '  make kernel            build build/kbuild/arch/x86/boot/bzImage (ccache)'
+	@echo '  make libbpf bpftool    build libbpf and bpftool from the same kernel tree'
+	@echo '  make swapctl           build build/swapctl/swapctl'
+	@echo '  make selftests         build the VM selftests into build/selftests/'
+	@echo 'Working on the series:'
+	@echo '  make export-patches    write build/linux commits to kernel/mm-patches/'
+	@echo '  make checkpatch        scripts/checkpatch.pl --strict on every patch'
+	@echo 'Testing:'
+	@echo '  make test-host         host unit tests only'
+	@echo '  make test-vm           VM selftests only'
+	@echo '  make clean             remove build outputs, keep build/linux'
+	@echo '  make distclean         remove build/ entirely (unexported kernel work is lost)'
+
+deps:
+	@scripts/install-deps
+
+kernel-tree: deps
+	@scripts/kernel-tree $(TREE)
+
+kernel-tree-reset: deps
+	@scripts/kernel-tree --reset $(TREE)
+
+kernel: kernel-tree
+	@echo "  KERNEL  $(BZIMAGE)"
+	@JOBS=$(JOBS) scripts/kernel-build $(TREE) $(KBUILD)
+
+libbpf: kernel-tree
+	@mkdir -p $(LIBBPF_DIR)/obj
+	@$(MAKE) -s -C $(TREE)/tools/lib/bpf OUTPUT=$(LIBBPF_DIR)/obj/ \
+		DESTDIR=$(LIBBPF_DIR) prefix= $(LIBBPF_A) install_headers >/dev/null
+
+bpftool: kernel-tree
+	@mkdir -p $(BUILD)/bpftool
+	@$(MAKE) -s -C $(TREE)/tools/bpf/bpftool OUTPUT=$(BUILD)/bpftool/ >/dev/null
+
+swapctl: libbpf
+	@$(MAKE) -s -C tools/swapctl OUTPUT=$(BUILD)/swapctl/ LIBBPF_DIR=$(LIBBPF_DIR)
+
+selftests: kernel-tree
+	@$(MAKE) -s -C selftests/vm OUTPUT=$(SELFTESTS)/ KSFT_INC=$(KSFT_INC)
+
+export-patches:
+	@scripts/export-patches $(TREE)
+
+checkpatch:
+	@scripts/checkpatch $(TREE)
+
+test: deps kernel swapctl selftests
+	@selftests/run
+
+test-host: deps kernel swapctl
+	@selftests/run --host-only
+
+test-vm: deps kernel swapctl selftests
+	@selftests/run --vm-only
+
+demo: deps kernel swapctl
+	@scripts/demo
+
+clean:
+	rm -rf $(KBUILD) $(LIBBPF_DIR) $(BUILD)/bpftool $(BUILD)/swapctl $(SELFTESTS) $(BUILD)/vm
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,807 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Host-side tests for swapctl (no swaptier kernel needed).  Prints TAP.
+#
+# Environment:
+#   SWAPCTL           swapctl binary (default: <repo>/build/swapctl/swapctl)
+#   SWAPTIER_VMLINUX  kernel with BTF for the swap_header layout (default:
+#                     <repo>/build/kbuild/vmlinux, else build/kbuild-base/)
+#   PYTHON            python3 interpreter (default: python3)
+#
+# Exit status: 0 iff no test failed.
+
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+SWAPCTL=${SWAPCTL:-$TOP/build/swapctl/swapctl}
+if [ -z "${SWAPTIER_VMLINUX:-}" ]; then
+	SWAPTIER_VMLINUX=$TOP/build/kbuild/vmlinux
+	[ -e "$SWAPTIER_VMLINUX" ] || SWAPTIER_VMLINUX=$TOP/build/kbuild-base/vmlinux
+fi
+PYTHON=${PYTHON:-python3}
+HDR="$HERE/swap_header.py"
+PAGE=$(getconf PAGESIZE)
+UINT32_MAX=4294967295
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/swapctl-test.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+unset SWAPCTL_SYSROOT
+
+# ---------------------------------------------------------------- helpers
+
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+fail() { diag "$@"; return 1; }
+
+# run ARGS...: run swapctl; sets RC, OUT, ERR
+run() {
+	"$SWAPCTL" "$@" >"$TMP/.out" 2>"$TMP/.err"
+	RC=$?
+	OUT=$(cat "$TMP/.out")
+	ERR=$(cat "$TMP/.err")
+}
+
+show_run() {
+	diag "exit status: $RC" "stdout: $OUT" "stderr: $ERR"
+}
+
+expect_rc() {
+	[ "$RC" -eq "$1" ] && return 0
+	show_run
+	fail "expected exit status $1, got $RC"
+}
+
+# expect_error RC OBJECT: failed with RC, nothing on stdout, and stderr has
+# exactly one line "swapctl: OBJECT: reason"
+expect_error() {
+	expect_rc "$1" || return 1
+	if [ -n "$OUT" ]; then
+		show_run
+		fail "unexpected output on stdout"
+		return 1
+	fi
+	if [ "$(printf '%s\n' "$ERR" | wc -l)" -ne 1 ]; then
+		show_run
+		fail "expected one line on stderr"
+		return 1
+	fi
+	case "$ERR" in
+	"swapctl: $2: "?*) return 0 ;;
+	esac
+	show_run
+	fail "stderr does not start with 'swapctl: $2: '"
+}
+
+expect_err_contains() {
+	case "$ERR" in
+	*"$1"*) return 0 ;;
+	esac
+	fail "stderr does not mention '$1': $ERR"
+}
+
+# json_check FILE PYTHON-EXPR...: load FILE as JSON into `d`, then assert
+# every expression (printed on failure)
+json_check() {
+	local f=$1
+	shift
+	"$PYTHON" - "$f" "$@" <<'EOF' | sed 's/^/# /'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except Exception as e:
+    print("invalid JSON: %s" % e)
+    sys.exit(1)
+bad = 0
+for expr in sys.argv[2:]:
+    try:
+        ok = eval(expr, {"d": d})
+    except Exception as e:
+        ok = False
+        expr += " (%s: %s)" % (type(e).__name__, e)
+    if not ok:
+        print("assertion failed: %s" % expr)
+        bad = 1
+if bad:
+    print("JSON: %s" % json.dumps(d)[:2000])
+sys.exit(bad)
+EOF
+	return "${PIPESTATUS[0]}"
+}
+
+json_valid() {
+	if ! "$PYTHON" -m json.tool "$1" >/dev/null 2>"$TMP/.jerr"; then
+		diag "not valid JSON: $(cat "$TMP/.jerr")" "$(head -c 2000 "$1")"
+		return 1
+	fi
+}
+
+# file_size FILE / file_mode FILE
+file_size() { stat -c %s "$1"; }
+file_mode() { stat -c %a "$1"; }
+
+# write_swap_sig FILE PAGES MAGIC: a PAGES-page file with MAGIC at PAGE-10
+write_swap_sig() {
+	"$PYTHON" - "$1" "$2" "$3" "$PAGE" <<'EOF'
+import sys
+path, pages, magic, page = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+data = bytearray(b"\xa5" * (pages * page))
+data[page - 10:page] = magic.encode()
+open(path, "wb").write(data)
+EOF
+}
+
+# expect_ghost FILE LAST_PAGE: one page, mode 600, magic, last_page (at
+# the offset swapctl's JSON promises; the BTF test checks offsets)
+expect_ghost() {
+	local f=$1 lp=$2
+	[ "$(file_size "$f")" -eq "$PAGE" ] ||
+		{ fail "$f: size $(file_size "$f"), expected $PAGE"; return 1; }
+	[ "$(file_mode "$f")" = 600 ] ||
+		{ fail "$f: mode $(file_mode "$f"), expected 600"; return 1; }
+	"$PYTHON" - "$f" "$lp" "$PAGE" <<'EOF' | sed 's/^/# /'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+page = int(sys.argv[3])
+ok = d[page - 10:] == b"SWAPSPACE2" and \
+     struct.unpack_from("=III", d, 1024) == (1, int(sys.argv[2]), 0)
+if not ok:
+    print("bad header: magic %r, version/last_page/nr_badpages %r"
+          % (d[page - 10:], struct.unpack_from("=III", d, 1024)))
+sys.exit(0 if ok else 1)
+EOF
+	return "${PIPESTATUS[0]}"
+}
+
+# fake_root DIR [full|minimal]: a SWAPCTL_SYSROOT tree
+fake_root() {
+	local r=$1
+	mkdir -p "$r/proc"
+	printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n' >"$r/proc/swaps"
+	[ "${2:-full}" = minimal ] && return 0
+	mkdir -p "$r/sys/module/zswap/parameters" "$r/sys/kernel/debug/zswap"
+	# a ghost area whose name needs every escape, a file, a partition
+	printf '%s\t\t%s\t\t%s\t\t%s\t\t%s\n' \
+		'/srv/my\040ghost\011tab\012nl\134bs' ghost 8388608 0 -2 \
+		/var/swapfile file 1048576 2048 5 \
+		/dev/vdb partition 999 1 -3 >>"$r/proc/swaps"
+	printf 'MemTotal:        8000000 kB\nZswap:              1234 kB\nZswapped:           5678 kB\nSwapCached:            0 kB\n' \
+		>"$r/proc/meminfo"
+	printf 'nr_free_pages 100\npswpin 11\npswpout 12\nzswpin 13\nzswpout 14\nzswpwb 15\nswpout_ghost_reject 16\n' \
+		>"$r/proc/vmstat"
+	echo Y >"$r/sys/module/zswap/parameters/enabled"
+	echo zstd >"$r/sys/module/zswap/parameters/compressor"
+	echo 4321 >"$r/sys/kernel/debug/zswap/stored_pages"
+}
+
+# ------------------------------------------------------------ the tests
+# Each prints diagnostics as "# ..." lines and returns 0 (pass), 1 (fail)
+# or 77 (skip, reason in SKIP_REASON).  Each runs in its own directory.
+
+t_help() {
+	run --help
+	expect_rc 0 || return 1
+	case "$OUT" in *Usage:*ghost*status*) ;; *) fail "no usage text: $OUT" ;; esac
+}
+
+t_help_cmd() {
+	run help
+	expect_rc 0 || return 1
+	[ -n "$OUT" ] || return 1
+	run ghost help
+	expect_rc 0 || return 1
+	case "$OUT" in *"ghost create PATH --size SIZE"*) ;; *) fail "$OUT"; return 1 ;; esac
+	run ghost create -h
+	expect_rc 0 || return 1
+	run status help
+	expect_rc 0
+}
+
+t_version_json() {
+	run version -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >v.json
+	json_valid v.json || return 1
+	json_check v.json 'd["version"] == "0.1"' \
+		'isinstance(d["libbpf_version"], str) and d["libbpf_version"].startswith("v1.")'
+}
+
+t_version_text() {
+	run -V
+	expect_rc 0 || return 1
+	case "$OUT" in *"swapctl version 0.1"*libbpf\ v1.*) ;; *) fail "$OUT"; return 1 ;; esac
+	run version
+	expect_rc 0
+}
+
+t_header_btf() {
+	local uuid=00112233-4455-6677-8899-aabbccddeeff lp=$((0x12345))
+	run ghost create hdr --size $((lp * PAGE)) --label swaptier-hdr --uuid "$uuid"
+	expect_rc 0 || return 1
+	diag "vmlinux: $SWAPTIER_VMLINUX"
+	"$PYTHON" "$HDR" check "$SWAPTIER_VMLINUX" hdr --last-page "$lp" \
+		--uuid "$uuid" --label swaptier-hdr | sed 's/^/# /'
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+}
+
+t_header_btf_full_label() {
+	local lp=$UINT32_MAX
+	# 16-byte label (no NUL), all-zero UUID, the largest size
+	run ghost create hdr --size $((lp * PAGE)) --label 0123456789abcdef --uuid clear
+	expect_rc 0 || return 1
+	"$PYTHON" "$HDR" check "$SWAPTIER_VMLINUX" hdr --last-page "$lp" \
+		--uuid 00000000-0000-0000-0000-000000000000 \
+		--label 0123456789abcdef | sed 's/^/# /'
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+}
+
+t_header_checker_can_fail() {
+	local uuid=00112233-4455-6677-8899-aabbccddeeff lp=$((0x12345))
+	run ghost create hdr --size $((lp * PAGE)) --label swaptier-hdr --uuid "$uuid"
+	expect_rc 0 || return 1
+	"$PYTHON" "$HDR" mutants "$SWAPTIER_VMLINUX" hdr --last-page "$lp" \
+		--uuid "$uuid" --label swaptier-hdr | sed 's/^/# /'
+	[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+	# and a wrong expectation is reported, not accepted
+	if "$PYTHON" "$HDR" check "$SWAPTIER_VMLINUX" hdr \
+		--last-page $((lp + 1)) --uuid "$uuid" --label swaptier-hdr >/dev/null; then
+		fail "checker accepted a wrong last_page"
+		return 1
+	fi
+}
+
+t_create_json() {
+	run -j ghost create g --size 64M --label lbl --uuid 0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >c.json
+	json_valid c.json || return 1
+	json_check c.json 'd["path"] == "g"' \
+		'd["size_bytes"] == 64 << 20' \
+		"d[\"pages\"] == (64 << 20) // $PAGE" \
+		"d[\"last_page\"] == (64 << 20) // $PAGE" \
+		"d[\"page_size\"] == $PAGE" \
+		'd["uuid"] == "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"' \
+		'd["label"] == "lbl"' || return 1
+	expect_ghost g $(((64 << 20) / PAGE))
+}
+
+t_create_text() {
+	run ghost create g --size 1G
+	expect_rc 0 || return 1
+	[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] || { fail "not one line: $OUT"; return 1; }
+	case "$OUT" in
+	*g*"1 GiB"*"1073741824 bytes"*"$(((1 << 30) / PAGE)) pages"*UUID=*) ;;
+	*) fail "summary: $OUT"; return 1 ;;
+	esac
+}
+
+t_uuid_random() {
+	run -j ghost create a --size 1M
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >a.json
+	run -j ghost create b --size 1M --uuid random
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >b.json
+	"$PYTHON" - a.json b.json a b <<'EOF' | sed 's/^/# /'
+import json, re, sys, uuid
+ua = json.load(open(sys.argv[1]))["uuid"]
+ub = json.load(open(sys.argv[2]))["uuid"]
+ok = True
+for u, f in ((ua, sys.argv[3]), (ub, sys.argv[4])):
+    if not re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", u):
+        print("not a v4 UUID: %s" % u); ok = False
+    if open(f, "rb").read()[1036:1052] != uuid.UUID(u).bytes:
+        print("UUID bytes in %s differ from %s" % (f, u)); ok = False
+if ua == ub:
+    print("two random UUIDs are equal: %s" % ua); ok = False
+sys.exit(0 if ok else 1)
+EOF
+	return "${PIPESTATUS[0]}"
+}
+
+t_size_suffixes() {
+	local spec arg want checked=0
+	for spec in "$PAGE:1" "4k:$((4096 / PAGE))" "4KiB:$((4096 / PAGE))" \
+		"512m:$(((512 << 20) / PAGE))" "2M:$(((2 << 20) / PAGE))" \
+		"2mib:$(((2 << 20) / PAGE))" "3G:$(((3 << 30) / PAGE))" \
+		"1GiB:$(((1 << 30) / PAGE))" "1t:$(((1 << 40) / PAGE))" \
+		"2TiB:$(((2 << 40) / PAGE))" "${PAGE}b:1" \
+		"$((UINT32_MAX * PAGE / 1024))K:$UINT32_MAX"; do
+		arg=${spec%%:*}
+		want=${spec#*:}
+		case "$want" in
+		'' | *[!0-9]*) fail "test bug: bad expectation '$spec'"; return 1 ;;
+		0) diag "--size $arg is below one page here"; continue ;;
+		esac
+		rm -f g
+		run -j ghost create g --size "$arg"
+		expect_rc 0 || { fail "--size $arg"; return 1; }
+		printf '%s\n' "$OUT" >s.json
+		json_check s.json "d[\"last_page\"] == $want" || { fail "--size $arg"; return 1; }
+		expect_ghost g "$want" || return 1
+		checked=$((checked + 1))
+	done
+	[ "$checked" -ge 10 ] || fail "only $checked sizes checked"
+}
+
+t_missing_size() {
+	run ghost create g
+	expect_error 16 "ghost create" || return 1
+	expect_err_contains --size || return 1
+	[ ! -e g ] || fail "file created anyway"
+}
+
+t_size_zero() {
+	run ghost create g --size 0
+	expect_error 16 "--size 0" || return 1
+	[ ! -e g ] || fail "file created anyway"
+}
+
+t_size_not_page_multiple() {
+	local s=$((PAGE * 3 + 100))
+	run ghost create g --size "$s"
+	expect_error 16 "--size $s" || return 1
+	expect_err_contains "page size ($PAGE bytes)" || return 1
+	# the nearest valid sizes are named
+	expect_err_contains "$((PAGE * 3))" || return 1
+	expect_err_contains "$((PAGE * 4))" || return 1
+	run ghost create g --size 100
+	expect_error 16 "--size 100" || return 1
+	expect_err_contains "$PAGE" || return 1
+	[ ! -e g ] || fail "file created anyway"
+}
+
+t_size_too_large() {
+	local max=$((UINT32_MAX * PAGE))
+	run ghost create g --size $((max + PAGE))
+	expect_error 16 "--size $((max + PAGE))" || return 1
+	expect_err_contains "$max bytes" || return 1
+	expect_err_contains "$UINT32_MAX pages" || return 1
+	run ghost create g --size 99999999999999999999999T
+	expect_error 16 "--size 99999999999999999999999T" || return 1
+	expect_err_contains "maximum" || return 1
+	run ghost create g --size 16777216T
+	expect_error 16 "--size 16777216T" || return 1
+	[ ! -e g ] || fail "file created anyway"
+}
+
+t_size_garbage() {
+	local s
+	for s in 12abc abc -4096 1.5G 1GB "" " 4096" 0x1000 4096K2; do
+		run ghost create g --size "$s"
+		expect_error 16 "--size $s" || return 1
+		expect_err_contains "invalid size" || return 1
+	done
+	[ ! -e g ] || fail "file created anyway"
+}
+
+t_label_too_long() {
+	run ghost create g --size 1M --label 0123456789abcdefX
+	expect_error 16 "--label 0123456789abcdefX" || return 1
+	expect_err_contains "17 bytes" || return 1
+	expect_err_contains "16" || return 1
+	[ ! -e g ] || fail "file created anyway"
+}
+
+t_uuid_malformed() {
+	local u
+	for u in 1234 00112233-4455-6677-8899-aabbccddeefg \
+		001122334455-6677-8899-aabb-ccddeeff \
+		00112233-4455-6677-8899-aabbccddeeff0 nope; do
+		run ghost create g --size 1M --uuid "$u"
+		expect_error 16 "--uuid $u" || return 1
+	done
+	[ ! -e g ] || fail "file created anyway"
+}
+
+t_unknown_command() {
+	run ghost frobnicate
+	expect_error 16 frobnicate || return 1
+	run ghost
+	expect_error 16 ghost
+}
+
+t_unknown_object() {
+	run frobnicate
+	expect_error 16 frobnicate || return 1
+	expect_err_contains "unknown object" || return 1
+	run
+	expect_rc 16
+}
+
+t_unknown_option() {
+	run --bogus status
+	expect_error 16 --bogus || return 1
+	run -x status
+	expect_error 16 -x || return 1
+	run ghost create g --size 1M --bogus
+	expect_error 16 --bogus || return 1
+	run status --bogus=1
+	expect_error 16 --bogus || return 1
+	run ghost create g --size
+	expect_error 16 --size || return 1
+	run ghost create g h --size 1M
+	expect_error 16 h || return 1
+	[ ! -e g ] || fail "file created anyway"
+}
+
+t_refuse_non_swap() {
+	local f=data.bin
+	"$PYTHON" -c "import os; open('$f','wb').write(os.urandom(3 * $PAGE + 17))"
+	chmod 644 "$f"
+	cp -p "$f" "$f.orig"
+	run ghost create "$f" --size 1M
+	expect_error 8 "$f" || return 1
+	expect_err_contains "--force" || return 1
+	cmp "$f" "$f.orig" || { fail "file was modified"; return 1; }
+	[ "$(file_mode "$f")" = 644 ] || fail "mode changed"
+}
+
+t_refuse_empty_and_short() {
+	: >empty
+	run ghost create empty --size 1M
+	expect_error 8 empty || return 1
+	[ "$(file_size empty)" -eq 0 ] || { fail "empty file modified"; return 1; }
+	# a swap signature beyond the end of a short file does not count
+	printf 'SWAPSPACE2' >short
+	run ghost create short --size 1M
+	expect_error 8 short || return 1
+	[ "$(cat short)" = SWAPSPACE2 ] || fail "short file modified"
+}
+
+t_force_overwrite() {
+	local f=data.bin
+	head -c $((5 * PAGE + 3)) /dev/urandom >"$f"
+	chmod 644 "$f"
+	run ghost create "$f" --size 8M --force
+	expect_rc 0 || return 1
+	expect_ghost "$f" $(((8 << 20) / PAGE))
+}
+
+t_overwrite_swap_header() {
+	local m
+	for m in SWAPSPACE2 SWAP-SPACE; do
+		rm -f old
+		write_swap_sig old 10 $m
+		chmod 640 old
+		run ghost create old --size 2M
+		expect_rc 0 || { fail "magic $m"; return 1; }
+		expect_ghost old $(((2 << 20) / PAGE)) || return 1
+	done
+	# and a ghost file can be recreated with another size
+	run ghost create old --size 4M
+	expect_rc 0 || return 1
+	expect_ghost old $(((4 << 20) / PAGE))
+}
+
+t_path_directory() {
+	mkdir d
+	run ghost create d --size 1M
+	expect_error 8 d || return 1
+	expect_err_contains directory || return 1
+	run ghost create d --size 1M --force
+	expect_error 8 d || return 1
+	[ -d d ] || fail "directory gone"
+}
+
+t_path_device() {
+	[ -c /dev/null ] || { SKIP_REASON="no /dev/null"; return 77; }
+	run ghost create /dev/null --size 1M --force
+	expect_error 8 /dev/null || return 1
+	[ -c /dev/null ] || fail "/dev/null is no longer a device"
+}
+
+t_path_fifo() {
+	mkfifo fifo || { SKIP_REASON="mkfifo failed"; return 77; }
+	run ghost create fifo --size 1M --force
+	expect_error 8 fifo
+}
+
+t_active_swap_refused() {
+	local r=$PWD/root
+	write_swap_sig sw 1 SWAPSPACE2
+	cp sw sw.orig
+	ln -s "$PWD/sw" alias
+	fake_root "$r" minimal
+	# listed under another name: the check compares device and inode
+	printf '%s\t\tghost\t\t1024\t\t0\t\t-2\n' "$PWD/alias" >>"$r/proc/swaps"
+	SWAPCTL_SYSROOT=$r run ghost create sw --size 1M --force
+	expect_error 8 sw || return 1
+	expect_err_contains "active swap area" || return 1
+	cmp sw sw.orig || { fail "active swap file modified"; return 1; }
+	# not listed: fine
+	fake_root "$r" minimal
+	SWAPCTL_SYSROOT=$r run ghost create sw --size 1M
+	expect_rc 0
+}
+
+t_syscall_failure() {
+	run ghost create nodir/g --size 1M
+	expect_error 4 nodir/g || return 1
+	expect_err_contains "No such file or directory" || return 1
+	: >plain
+	run ghost create plain/g --size 1M
+	expect_error 4 plain/g || return 1
+	expect_err_contains "Not a directory" || return 1
+	if [ "$(id -u)" -ne 0 ]; then
+		write_swap_sig ro 1 SWAPSPACE2
+		chmod 400 ro
+		run ghost create ro --size 1M
+		expect_error 4 ro || return 1
+		expect_err_contains "Permission denied" || return 1
+	fi
+}
+
+t_stdout_write_error() {
+	[ -w /dev/full ] || { SKIP_REASON="no /dev/full"; return 77; }
+	"$SWAPCTL" version >/dev/full 2>err
+	RC=$?
+	ERR=$(cat err)
+	OUT=
+	expect_error 4 stdout
+}
+
+t_option_placement() {
+	run -j ghost create a --size 1M
+	expect_rc 0 || return 1
+	run ghost create --size=1M b -j --label=x
+	expect_rc 0 || return 1
+	case "$OUT" in "{"*) ;; *) fail "not JSON: $OUT"; return 1 ;; esac
+	run ghost -j create -s 1M -L y -U clear -f c
+	expect_rc 0 || return 1
+	run ghost create --size 1M -- -dash
+	expect_rc 0 || return 1
+	expect_ghost ./-dash $(((1 << 20) / PAGE))
+}
+
+t_status_host() {
+	local n
+	[ -r /proc/swaps ] || { fail "/proc/swaps unreadable"; return 1; }
+	n=$(($(wc -l </proc/swaps) - 1))
+	run status -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >st.json
+	json_valid st.json || return 1
+	diag "host has $n active swap areas"
+	json_check st.json "len(d['swaps']) == $n" \
+		"$n != 0 or d['swaps'] == []" || return 1
+	run status
+	expect_rc 0 || return 1
+	case "$OUT" in *zswap:*counters:*) ;; *) fail "table: $OUT"; return 1 ;; esac
+}
+
+t_status_fields() {
+	local r=$PWD/root
+	fake_root "$r"
+	for args in "status -j" "-j status" "status show -j" "-p status"; do
+		# shellcheck disable=SC2086
+		SWAPCTL_SYSROOT=$r run $args
+		expect_rc 0 || return 1
+		printf '%s\n' "$OUT" >st.json
+		json_valid st.json || return 1
+		json_check st.json \
+			'set(d) == {"swaps", "zswap", "counters"}' \
+			'all(set(s) == {"name", "type", "kind", "size_bytes", "used_bytes", "priority"} for s in d["swaps"])' \
+			'set(d["zswap"]) == {"enabled", "compressor", "pool_bytes", "stored_bytes", "stored_pages"}' \
+			'set(d["counters"]) == {"zswpout", "zswpin", "zswpwb", "pswpout", "pswpin", "ghost_rejects"}' \
+			'len(d["swaps"]) == 3' || { fail "$args"; return 1; }
+	done
+	# the host's own status has the same keys
+	run status -j
+	printf '%s\n' "$OUT" >host.json
+	json_check host.json \
+		'set(d["zswap"]) == {"enabled", "compressor", "pool_bytes", "stored_bytes", "stored_pages"}' \
+		'set(d["counters"]) == {"zswpout", "zswpin", "zswpwb", "pswpout", "pswpin", "ghost_rejects"}'
+}
+
+t_status_values() {
+	local r=$PWD/root
+	fake_root "$r"
+	SWAPCTL_SYSROOT=$r run status -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >st.json
+	json_check st.json \
+		'd["swaps"][0] == {"name": "/srv/my ghost\ttab\nnl\\bs", "type": "ghost", "kind": "ghost", "size_bytes": 8388608 * 1024, "used_bytes": 0, "priority": -2}' \
+		'd["swaps"][1] == {"name": "/var/swapfile", "type": "file", "kind": "disk", "size_bytes": 1 << 30, "used_bytes": 2 << 20, "priority": 5}' \
+		'd["swaps"][2] == {"name": "/dev/vdb", "type": "partition", "kind": "disk", "size_bytes": 999 * 1024, "used_bytes": 1024, "priority": -3}' \
+		'd["zswap"] == {"enabled": True, "compressor": "zstd", "pool_bytes": 1234 * 1024, "stored_bytes": 5678 * 1024, "stored_pages": 4321}' \
+		'd["counters"] == {"zswpout": 14, "zswpin": 13, "zswpwb": 15, "pswpout": 12, "pswpin": 11, "ghost_rejects": 16}' \
+		|| return 1
+	echo N >"$r/sys/module/zswap/parameters/enabled"
+	SWAPCTL_SYSROOT=$r run status -j
+	printf '%s\n' "$OUT" >st.json
+	json_check st.json 'd["zswap"]["enabled"] is False'
+}
+
+t_status_table() {
+	local r=$PWD/root
+	fake_root "$r"
+	SWAPCTL_SYSROOT=$r run status
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >t.txt
+	grep -Eq '^NAME +TYPE +SIZE +USED +PRIO$' t.txt || { fail "no header: $OUT"; return 1; }
+	grep -Eq '^/srv/my ghost\\011tab\\012nl\\134bs +ghost +8G +0B +-2$' t.txt ||
+		{ fail "ghost row: $OUT"; return 1; }
+	grep -Eq '^/var/swapfile +file +1G +2M +5$' t.txt || { fail "file row: $OUT"; return 1; }
+	grep -Eq '^ +ghost_rejects +16$' t.txt || { fail "ghost_rejects: $OUT"; return 1; }
+	grep -Eq '^ +stored pages +4321$' t.txt || fail "stored pages: $OUT"
+}
+
+t_status_optional_missing() {
+	local r=$PWD/root
+	fake_root "$r" minimal
+	SWAPCTL_SYSROOT=$r run status -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >st.json
+	json_check st.json 'd["swaps"] == []' \
+		'all(v is None for v in d["zswap"].values())' \
+		'all(v is None for v in d["counters"].values())' || return 1
+	# a kernel without ghost swapfiles: only ghost_rejects is null
+	printf 'pswpin 1\npswpout 2\nzswpin 3\nzswpout 4\nzswpwb 5\n' >"$r/proc/vmstat"
+	SWAPCTL_SYSROOT=$r run status -j
+	printf '%s\n' "$OUT" >st.json
+	json_check st.json 'd["counters"]["ghost_rejects"] is None' \
+		'd["counters"]["zswpwb"] == 5' || return 1
+	SWAPCTL_SYSROOT=$r run status
+	expect_rc 0 || return 1
+	case "$OUT" in *"no active swap areas"*) ;; *) fail "$OUT"; return 1 ;; esac
+	printf '%s\n' "$OUT" | grep -Eq '^ +ghost_rejects +-$' || fail "$OUT"
+}
+
+t_status_no_proc_swaps() {
+	local r=$PWD/root
+	mkdir -p "$r/proc"
+	SWAPCTL_SYSROOT=$r run status -j
+	expect_error 4 "$r/proc/swaps"
+}
+
+t_status_bad_data() {
+	local r=$PWD/root
+	fake_root "$r" minimal
+	printf '/x ghost 12 zero -1\n' >>"$r/proc/swaps"
+	SWAPCTL_SYSROOT=$r run status -j
+	expect_error 8 "$r/proc/swaps" || return 1
+	printf 'garbage\n' >"$r/proc/swaps"
+	SWAPCTL_SYSROOT=$r run status
+	expect_error 8 "$r/proc/swaps" || return 1
+	fake_root "$r"
+	echo maybe >"$r/sys/module/zswap/parameters/enabled"
+	SWAPCTL_SYSROOT=$r run status
+	expect_error 8 "$r/sys/module/zswap/parameters/enabled" || return 1
+	fake_root "$r"
+	printf 'Zswap: lots kB\n' >"$r/proc/meminfo"
+	SWAPCTL_SYSROOT=$r run status
+	expect_error 8 "$r/proc/meminfo" || return 1
+	run status extra
+	expect_error 16 extra
+}
+
+t_pretty_json() {
+	run -p status
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >p.json
+	json_valid p.json || return 1
+	[ "$(wc -l <p.json)" -gt 10 ] || fail "not indented: $OUT"
+}
+
+t_valgrind() {
+	command -v valgrind >/dev/null || { SKIP_REASON="valgrind not installed"; return 77; }
+	local r=$PWD/root vg
+	vg=(valgrind -q --leak-check=full --show-leak-kinds=all
+	    --errors-for-leak-kinds=all --error-exitcode=99)
+	fake_root "$r"
+	head -c 100 /dev/urandom >junk
+	while read -r want env args; do
+		if [ "$env" = root ]; then
+			SWAPCTL_SYSROOT=$r "${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err
+		else
+			"${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err
+		fi
+		RC=$?
+		if [ "$RC" -ne "$want" ]; then
+			diag "$(cat vg.err)"
+			fail "valgrind swapctl $args: exit $RC, expected $want"
+			return 1
+		fi
+	done <<EOF
+0 root status -j
+0 root status
+0 host status -p
+0 host ghost create g --size 1G --label x
+0 host -j ghost create g --size 1G
+8 host ghost create junk --size 1M
+8 root ghost create $PWD --size 1M
+16 host ghost create x --size 5000
+0 host version -j
+EOF
+	mkdir -p bad/proc
+	printf 'Filename\n/x ghost 1 1 bad\n' >bad/proc/swaps
+	SWAPCTL_SYSROOT=$PWD/bad "${vg[@]}" "$SWAPCTL" status >/dev/null 2>vg.err
+	RC=$?
+	[ "$RC" -eq 8 ] || { diag "$(cat vg.err)"; fail "bad /proc/swaps: exit $RC"; }
+}
+
+TESTS=(
+	"t_help|--help exits 0 with usage"
+	"t_help_cmd|help, ghost help, create -h, status help exit 0"
+	"t_version_json|version -j is valid JSON with versions"
+	"t_version_text|version / -V print swapctl and libbpf versions"
+	"t_header_btf|ghost create header matches BTF swap_header field by field"
+	"t_header_btf_full_label|16-byte label, clear UUID, maximum size match BTF layout"
+	"t_header_checker_can_fail|header checker rejects corrupted headers"
+	"t_create_json|ghost create -j prints path, sizes, uuid, label"
+	"t_create_text|ghost create prints a one-line summary"
+	"t_uuid_random|random UUIDs are v4, differ, and are written"
+	"t_size_suffixes|size suffixes K/M/G/T and KiB..TiB, case-insensitive"
+	"t_missing_size|missing --size is a usage error (16)"
+	"t_size_zero|size 0 is a usage error (16)"
+	"t_size_not_page_multiple|non page-multiple size names the nearest sizes (16)"
+	"t_size_too_large|size above UINT32_MAX pages names the maximum (16)"
+	"t_size_garbage|unparsable sizes are usage errors (16)"
+	"t_label_too_long|17-byte label is a usage error (16)"
+	"t_uuid_malformed|malformed UUIDs are usage errors (16)"
+	"t_unknown_command|unknown or missing command is a usage error (16)"
+	"t_unknown_object|unknown or missing object is a usage error (16)"
+	"t_unknown_option|unknown options and bad arguments are usage errors (16)"
+	"t_refuse_non_swap|non-swap file is not overwritten without --force (8)"
+	"t_refuse_empty_and_short|empty and short files are not swap areas (8)"
+	"t_force_overwrite|--force overwrites a non-swap file, mode 0600, one page"
+	"t_overwrite_swap_header|existing swap header is overwritten without --force"
+	"t_path_directory|directory path is refused even with --force (8)"
+	"t_path_device|device path is refused even with --force (8)"
+	"t_path_fifo|FIFO path is refused even with --force (8)"
+	"t_active_swap_refused|active swap area (by device+inode) is refused (8)"
+	"t_syscall_failure|failing system calls exit 4 with strerror"
+	"t_stdout_write_error|write error on stdout exits 4"
+	"t_option_placement|options before/after object and command, short forms, --"
+	"t_status_host|status on the host: valid JSON, swaps match /proc/swaps"
+	"t_status_fields|status -j has exactly the documented field names"
+	"t_status_values|status parses escapes, kinds, sizes, zswap and counters"
+	"t_status_table|status table has swapon-style columns and the zswap block"
+	"t_status_optional_missing|missing optional sources are null / '-'"
+	"t_status_no_proc_swaps|unreadable /proc/swaps exits 4"
+	"t_status_bad_data|unexpected /proc or /sys data exits 8"
+	"t_pretty_json|-p prints valid indented JSON"
+	"t_valgrind|no leaks or memory errors on status and create paths"
+)
+
+# ------------------------------------------------------------- runner
+
+echo "1..${#TESTS[@]}"
+if [ ! -x "$SWAPCTL" ]; then
+	diag "swapctl binary not found: $SWAPCTL (build it with make -C tools/swapctl)"
+fi
+
+failed=0
+n=0
+for entry in "${TESTS[@]}"; do
+	n=$((n + 1))
+	fn=${entry%%|*}
+	desc=${entry#*|}
+	SKIP_REASON=
+	mkdir -p "$TMP/$n"
+	# each test in a subshell: its variables and cwd do not leak
+	(
+		cd "$TMP/$n" || exit 1
+		"$fn"
+		r=$?
+		[ $r -eq 77 ] && printf '%s' "${SKIP_REASON:-skipped}" >"$TMP/$n.skip"
+		exit $r
+	)
+	rc=$?
+	if [ $rc -eq 77 ]; then
+		reason=$(cat "$TMP/$n.skip" 2>/dev/null || echo skipped)
+		echo "ok $n - $desc # SKIP $reason"
+	elif [ $rc -eq 0 ]; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		failed=$((failed + 1))
+	fi
+done
+
+if [ $failed -ne 0 ]; then
+	diag "$failed of ${#TESTS[@]} tests failed"
+	exit 1
+fi
+exit 0

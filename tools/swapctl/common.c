@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Helpers shared by the swapctl objects. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "main.h"
+
+long page_size(void)
+{
+	static long psz;
+
+	if (!psz) {
+		psz = sysconf(_SC_PAGESIZE);
+		if (psz <= 0)
+			psz = 4096;
+	}
+	return psz;
+}
+
+const char *sys_path(const char *path, char *buf, size_t len)
+{
+	const char *root = getenv("SWAPCTL_SYSROOT");
+	int n;
+
+	if (!root || !*root)
+		return path;
+	n = snprintf(buf, len, "%s%s", root, path);
+	if (n < 0 || (size_t)n >= len)
+		return path;
+	return buf;
+}
+
+ssize_t read_whole_file(const char *path, char **out)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = NULL, *tmp;
+	ssize_t ret;
+	int fd;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno ? -errno : -EIO;
+	buf = malloc(cap);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 2) {
+			tmp = realloc(buf, cap * 2);
+			if (!tmp) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			buf = tmp;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = errno ? -errno : -EIO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	buf = NULL;
+	ret = (ssize_t)len;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+int parse_u64(const char *s, uint64_t *v)
+{
+	uint64_t r = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*s); s++) {
+		unsigned int d = *s - '0';
+
+		if (r > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		r = r * 10 + d;
+	}
+	if (*s)
+		return -EINVAL;
+	*v = r;
+	return 0;
+}
+
+int parse_size(const char *arg, uint64_t *bytes)
+{
+	static const struct {
+		const char *suffix;
+		unsigned int shift;
+	} units[] = {
+		{ "",	 0 }, { "B",   0 },
+		{ "K",	10 }, { "KiB", 10 },
+		{ "M",	20 }, { "MiB", 20 },
+		{ "G",	30 }, { "GiB", 30 },
+		{ "T",	40 }, { "TiB", 40 },
+	};
+	const char *end = arg;
+	char digits[32];
+	uint64_t v;
+	size_t n;
+	int err;
+
+	while (isdigit((unsigned char)*end))
+		end++;
+	n = end - arg;
+	if (n == 0)
+		return -EINVAL;
+	if (n >= sizeof(digits))
+		return -ERANGE;		/* more than 20 digits overflows */
+	memcpy(digits, arg, n);
+	digits[n] = '\0';
+	err = parse_u64(digits, &v);
+	if (err)
+		return err;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(end, units[i].suffix))
+			continue;
+		if (units[i].shift && v > (UINT64_MAX >> units[i].shift))
+			return -ERANGE;
+		*bytes = v << units[i].shift;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void format_size(uint64_t bytes, char *buf, size_t len, bool iec)
+{
+	static const char units[] = "BKMGTPE";
+	unsigned int exp = 0, shift;
+	uint64_t whole, rem, tenths;
+
+	while (exp < 6 && (bytes >> (10 * (exp + 1))))
+		exp++;
+	if (!exp) {
+		snprintf(buf, len, iec ? "%llu B" : "%lluB",
+			 (unsigned long long)bytes);
+		return;
+	}
+	shift = 10 * exp;
+	whole = bytes >> shift;
+	rem = bytes & ((1ULL << shift) - 1);
+	/* rem < 2^60, so rem * 10 + 2^59 cannot overflow */
+	tenths = (rem * 10 + (1ULL << (shift - 1))) >> shift;
+	if (tenths == 10) {
+		whole++;
+		tenths = 0;
+	}
+	if (tenths)
+		snprintf(buf, len, "%llu.%llu%s%c%s",
+			 (unsigned long long)whole, (unsigned long long)tenths,
+			 iec ? " " : "", units[exp], iec ? "iB" : "");
+	else
+		snprintf(buf, len, "%llu%s%c%s", (unsigned long long)whole,
+			 iec ? " " : "", units[exp], iec ? "iB" : "");
+}
+
+void human_size(uint64_t bytes, char *buf, size_t len)
+{
+	format_size(bytes, buf, len, false);
+}
+
+void iec_size(uint64_t bytes, char *buf, size_t len)
+{
+	format_size(bytes, buf, len, true);
+}
+
+void exact_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	int exp = -1;
+
+	if (!bytes) {
+		snprintf(buf, len, "0");
+		return;
+	}
+	while (exp < 5 && !(bytes & ((1ULL << (10 * (exp + 2))) - 1)))
+		exp++;
+	if (exp < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%llu%c",
+			 (unsigned long long)(bytes >> (10 * (exp + 1))),
+			 units[exp]);
+}
+
+static bool is_odigit(char c)
+{
+	return c >= '0' && c <= '7';
+}
+
+void unescape_octal(char *s)
+{
+	char *w = s;
+
+	while (*s) {
+		if (s[0] == '\\' && is_odigit(s[1]) && is_odigit(s[2]) &&
+		    is_odigit(s[3]) && s[1] <= '3') {
+			*w++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) |
+				      (s[3] - '0'));
+			s += 4;
+		} else {
+			*w++ = *s++;
+		}
+	}
+	*w = '\0';
+}
+
+static int parse_prio(const char *s, long long *prio)
+{
+	uint64_t v;
+	bool neg = *s == '-';
+	int err;
+
+	err = parse_u64(s + neg, &v);
+	if (err)
+		return err;
+	if (v > (uint64_t)INT_MAX + neg)
+		return -ERANGE;
+	*prio = neg ? -(long long)v : (long long)v;
+	return 0;
+}
+
+void swaps_free(struct swap_list *list)
+{
+	for (size_t i = 0; i < list->nr; i++) {
+		free(list->areas[i].name);
+		free(list->areas[i].type);
+	}
+	free(list->areas);
+	free(list->path);
+	memset(list, 0, sizeof(*list));
+}
+
+/* Parse one /proc/swaps row: NAME TYPE SIZE USED PRIO (sizes in KiB). */
+static int parse_swaps_row(char *line, struct swap_area *a)
+{
+	char *tok[6], *save = NULL;
+	int n = 0;
+
+	for (char *t = strtok_r(line, " \t", &save); t;
+	     t = strtok_r(NULL, " \t", &save)) {
+		if (n == 6)
+			break;
+		tok[n++] = t;
+	}
+	if (n != 5)
+		return -EINVAL;
+	if (parse_u64(tok[2], &a->size_kib) || parse_u64(tok[3], &a->used_kib) ||
+	    parse_prio(tok[4], &a->prio))
+		return -EINVAL;
+	if (a->size_kib > UINT64_MAX / 1024 || a->used_kib > UINT64_MAX / 1024)
+		return -EINVAL;
+	unescape_octal(tok[0]);
+	a->name = strdup(tok[0]);
+	a->type = strdup(tok[1]);
+	if (!a->name || !a->type) {
+		free(a->name);
+		free(a->type);
+		a->name = a->type = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int swaps_read(struct swap_list *list, bool need)
+{
+	char pbuf[PATH_MAX], *buf = NULL, *line, *next;
+	struct swap_area *tmp;
+	const char *path;
+	size_t cap = 0;
+	unsigned int lineno = 1;
+	ssize_t len;
+	int ret, err;
+
+	memset(list, 0, sizeof(*list));
+	path = sys_path("/proc/swaps", pbuf, sizeof(pbuf));
+	list->path = strdup(path);
+	if (!list->path) {
+		ret = p_sys(path, "cannot allocate memory");
+		goto out;
+	}
+	len = read_whole_file(path, &buf);
+	if (len < 0 || !buf) {
+		if (len == -ENOENT && !need) {
+			ret = EXIT_OK;
+			goto out;
+		}
+		errno = len < 0 ? (int)-len : EIO;
+		ret = p_sys(path, "cannot read");
+		goto out;
+	}
+	if (memchr(buf, '\0', len)) {
+		ret = p_err(EXIT_OTHER, path, "unexpected NUL byte");
+		goto out;
+	}
+	next = strchr(buf, '\n');
+	if (strncmp(buf, "Filename", 8) || !next) {
+		ret = p_err(EXIT_OTHER, path, "unexpected header line");
+		goto out;
+	}
+	for (line = next + 1; *line; line = next) {
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (!*line)
+			continue;
+		if (list->nr == cap) {
+			cap = cap ? cap * 2 : 8;
+			tmp = realloc(list->areas, cap * sizeof(*tmp));
+			if (!tmp) {
+				ret = p_sys(path, "cannot allocate memory");
+				goto out;
+			}
+			list->areas = tmp;
+		}
+		err = parse_swaps_row(line, &list->areas[list->nr]);
+		if (err == -ENOMEM) {
+			errno = ENOMEM;
+			ret = p_sys(path, "cannot allocate memory");
+			goto out;
+		}
+		if (err) {
+			ret = p_err(EXIT_OTHER, path,
+				    "line %u: unexpected data", lineno);
+			goto out;
+		}
+		list->nr++;
+	}
+	ret = EXIT_OK;
+out:
+	free(buf);
+	if (ret)
+		swaps_free(list);
+	return ret;
+}
+
+int swaps_contains(const struct swap_list *list, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < list->nr; i++) {
+		if (stat(list->areas[i].name, &st))
+			continue;	/* e.g. "(deleted)" or unreachable */
+		if (st.st_dev == dev && st.st_ino == ino)
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef SWAPCTL_MAIN_H
+#define SWAPCTL_MAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "json_writer.h"
+
+#ifndef SWAPCTL_VERSION
+#define SWAPCTL_VERSION "0.1"
+#endif
+
+/* Exit status, swapoff(8) style; documented in swapctl.8. */
+enum {
+	EXIT_OK		= 0,
+	EXIT_SYSCALL	= 4,	/* a system call failed */
+	EXIT_OTHER	= 8,	/* bad input file, unexpected /proc or /sys data */
+	EXIT_USAGE	= 16,	/* usage or syntax error */
+};
+
+extern const char *bin_name;
+extern bool json_output;
+extern bool pretty_output;
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+};
+
+/*
+ * Dispatch argv[0] to the matching entry of @cmds (a NULL-terminated table).
+ * @object names the caller for error messages ("ghost").
+ */
+int cmd_select(const struct cmd *cmds, const char *object, int argc,
+	       char **argv);
+
+/* Print "swapctl: OBJ: message" to stderr and return @code. */
+int p_err(int code, const char *obj, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same, appending ": strerror(errno)" and returning EXIT_SYSCALL. */
+int p_sys(const char *obj, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Command-level option parsing, a getopt_long() wrapper.  Every command
+ * accepts the global output options (-j, -p, -h) wherever they appear;
+ * @extra (terminated by a zeroed entry) adds the command's own options,
+ * with a short form when .val is alphanumeric.  Set optind = 0 before the
+ * first call.  Options are permuted, so positional arguments are found at
+ * argv[optind..argc) once it returns -1.  Returns the option's .val for
+ * options of @extra, 'h' for help, -1 at the end, or CMD_OPT_ERROR after
+ * reporting a usage error (the caller returns EXIT_USAGE).
+ */
+#define CMD_OPT_ERROR (-2)
+struct option;
+int cmd_getopt(int argc, char **argv, const struct option *extra,
+	       const char *object);
+/*
+ * Consume global options (-j, -p, -h) placed between OBJECT and COMMAND.
+ * Returns how many arguments after argv[0] were used, or -1 if help was
+ * asked for.
+ */
+int object_opts(int argc, char **argv);
+/* Start a JSON document on stdout honouring -p. */
+struct jw *json_start(void);
+
+/* common.c */
+long page_size(void);
+/* Prefix for /proc and /sys, from $SWAPCTL_SYSROOT (for tests). */
+const char *sys_path(const char *path, char *buf, size_t len);
+/* Read a whole file; returns length or -errno.  *buf is NUL-terminated. */
+ssize_t read_whole_file(const char *path, char **buf);
+int parse_size(const char *arg, uint64_t *bytes);
+int parse_u64(const char *s, uint64_t *v);
+/* "1.5G" (swapon style) */
+void human_size(uint64_t bytes, char *buf, size_t len);
+/* "64 MiB", "1.5 GiB" */
+void iec_size(uint64_t bytes, char *buf, size_t len);
+/* Exact, in the --size syntax: "1048580K", "64M", "5000" */
+void exact_size(uint64_t bytes, char *buf, size_t len);
+/* Decode \ooo escapes in place (the kernel's mangle_path()). */
+void unescape_octal(char *s);
+
+struct swap_area {
+	char *name;		/* unescaped path */
+	char *type;		/* raw kernel type string */
+	uint64_t size_kib;
+	uint64_t used_kib;
+	long long prio;
+};
+
+struct swap_list {
+	struct swap_area *areas;
+	size_t nr;
+	char *path;		/* the file that was read, for messages */
+};
+
+/*
+ * Parse /proc/swaps.  Returns 0, or an EXIT_* code after printing the
+ * error.  A missing /proc/swaps is an error only if @need is set; without
+ * it the list is simply empty.
+ */
+int swaps_read(struct swap_list *list, bool need);
+void swaps_free(struct swap_list *list);
+/* Is the inode st (dev, ino) an active swap area?  <0: EXIT code */
+int swaps_contains(const struct swap_list *list, dev_t dev, ino_t ino);
+
+/* objects */
+int do_ghost(int argc, char **argv);
+int do_status(int argc, char **argv);
+
+#endif /* SWAPCTL_MAIN_H */

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * swapctl status: swap areas (/proc/swaps), zswap state and swap counters.
+ *
+ * Only /proc/swaps is required.  Everything else is optional and shows as
+ * null (JSON) or "-" (table) when the running kernel does not provide it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "main.h"
+
+struct opt_u64 {
+	bool valid;
+	uint64_t val;
+};
+
+struct zswap_status {
+	int enabled;		/* 1, 0, or -1: unknown */
+	char *compressor;	/* NULL: unknown */
+	struct opt_u64 pool_bytes;
+	struct opt_u64 stored_bytes;
+	struct opt_u64 stored_pages;
+};
+
+/* /proc/vmstat counters, in JSON order */
+static const struct {
+	const char *vmstat;
+	const char *json;
+} counter_names[] = {
+	{ "zswpout",		"zswpout" },
+	{ "zswpin",		"zswpin" },
+	{ "zswpwb",		"zswpwb" },
+	{ "pswpout",		"pswpout" },
+	{ "pswpin",		"pswpin" },
+	{ "swpout_ghost_reject", "ghost_rejects" },
+};
+
+#define NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
+
+struct status {
+	struct swap_list swaps;
+	struct zswap_status zswap;
+	struct opt_u64 counters[NR_COUNTERS];
+};
+
+struct kv_want {
+	const char *key;
+	struct opt_u64 *out;
+	bool kib;		/* value is followed by "kB" and scaled */
+};
+
+static void status_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: %1$s status [show] [-j [-p]]\n"
+		"       %1$s status help\n"
+		"\n"
+		"Show the active swap areas (as swapon --show), the zswap state and the\n"
+		"swap-out counters.  With -j, print the JSON object documented in\n"
+		"swapctl(8).\n",
+		bin_name);
+}
+
+/*
+ * Read an optional file into *buf.  A file that does not exist or cannot be
+ * read leaves *buf NULL: the figure is then unknown, not an error.
+ */
+static void read_optional(const char *path, char **buf)
+{
+	if (read_whole_file(path, buf) < 0)
+		*buf = NULL;
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+}
+
+/*
+ * Parse "key<sep> value [kB]" lines and pick the keys of @want.  Keys not in
+ * the file stay unknown; a wanted key with a malformed value is an error.
+ */
+static int parse_kv(const char *path, char *buf, char sep,
+		    const struct kv_want *want, size_t nr_want)
+{
+	unsigned int lineno = 0;
+	char *line, *next;
+
+	for (line = buf; line && *line; line = next) {
+		char *key, *val, *unit, *save = NULL;
+		size_t i;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		val = strchr(line, sep);
+		if (!val)
+			continue;
+		*val++ = '\0';
+		key = line;
+		for (i = 0; i < nr_want; i++)
+			if (!strcmp(key, want[i].key))
+				break;
+		if (i == nr_want)
+			continue;
+		val = strtok_r(val, " \t", &save);
+		unit = strtok_r(NULL, " \t", &save);
+		if (!val || parse_u64(val, &want[i].out->val) ||
+		    (want[i].kib ? (!unit || strcmp(unit, "kB") ||
+				    want[i].out->val > UINT64_MAX / 1024)
+				 : unit != NULL) ||
+		    strtok_r(NULL, " \t", &save))
+			return p_err(EXIT_OTHER, path,
+				     "line %u: unexpected data for '%s'",
+				     lineno, key);
+		if (want[i].kib)
+			want[i].out->val *= 1024;
+		want[i].out->valid = true;
+	}
+	return EXIT_OK;
+}
+
+static int read_zswap(struct zswap_status *z)
+{
+	struct kv_want want[] = {
+		{ "Zswap",	&z->pool_bytes,		true },
+		{ "Zswapped",	&z->stored_bytes,	true },
+	};
+	char pbuf[PATH_MAX], *buf = NULL;
+	const char *path;
+	int ret;
+
+	z->enabled = -1;
+
+	path = sys_path("/sys/module/zswap/parameters/enabled", pbuf,
+			sizeof(pbuf));
+	read_optional(path, &buf);
+	if (buf) {
+		chomp(buf);
+		if (!strcmp(buf, "Y") || !strcmp(buf, "1")) {
+			z->enabled = 1;
+		} else if (!strcmp(buf, "N") || !strcmp(buf, "0")) {
+			z->enabled = 0;
+		} else {
+			ret = p_err(EXIT_OTHER, path, "unexpected value");
+			goto out;
+		}
+		free(buf);
+		buf = NULL;
+	}
+
+	path = sys_path("/sys/module/zswap/parameters/compressor", pbuf,
+			sizeof(pbuf));
+	read_optional(path, &buf);
+	if (buf) {
+		chomp(buf);
+		z->compressor = buf;
+		buf = NULL;
+	}
+
+	path = sys_path("/proc/meminfo", pbuf, sizeof(pbuf));
+	read_optional(path, &buf);
+	if (buf) {
+		ret = parse_kv(path, buf, ':', want,
+			       sizeof(want) / sizeof(want[0]));
+		if (ret)
+			goto out;
+		free(buf);
+		buf = NULL;
+	}
+
+	/* debugfs: usually root only, often not mounted */
+	path = sys_path("/sys/kernel/debug/zswap/stored_pages", pbuf,
+			sizeof(pbuf));
+	read_optional(path, &buf);
+	if (buf) {
+		chomp(buf);
+		if (parse_u64(buf, &z->stored_pages.val)) {
+			ret = p_err(EXIT_OTHER, path, "unexpected value");
+			goto out;
+		}
+		z->stored_pages.valid = true;
+	}
+	ret = EXIT_OK;
+out:
+	free(buf);
+	return ret;
+}
+
+static int read_counters(struct opt_u64 *counters)
+{
+	struct kv_want want[NR_COUNTERS];
+	char pbuf[PATH_MAX], *buf = NULL;
+	const char *path;
+	int ret;
+
+	for (size_t i = 0; i < NR_COUNTERS; i++) {
+		want[i].key = counter_names[i].vmstat;
+		want[i].out = &counters[i];
+		want[i].kib = false;
+	}
+	path = sys_path("/proc/vmstat", pbuf, sizeof(pbuf));
+	read_optional(path, &buf);
+	ret = buf ? parse_kv(path, buf, ' ', want, NR_COUNTERS) : EXIT_OK;
+	free(buf);
+	return ret;
+}
+
+static void status_free(struct status *s)
+{
+	swaps_free(&s->swaps);
+	free(s->zswap.compressor);
+}
+
+static const char *swap_kind(const char *type)
+{
+	return strcmp(type, "ghost") ? "disk" : "ghost";
+}
+
+static void jw_field_opt(struct jw *w, const char *name,
+			 const struct opt_u64 *v)
+{
+	if (v->valid)
+		jw_field_uint(w, name, v->val);
+	else
+		jw_field_null(w, name);
+}
+
+static void print_json(const struct status *s)
+{
+	const struct zswap_status *z = &s->zswap;
+	struct jw *w = json_start();
+
+	if (!w)
+		return;
+	jw_object_begin(w);
+
+	jw_name(w, "swaps");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->swaps.nr; i++) {
+		const struct swap_area *a = &s->swaps.areas[i];
+
+		jw_object_begin(w);
+		jw_field_string(w, "name", a->name);
+		jw_field_string(w, "type", a->type);
+		jw_field_string(w, "kind", swap_kind(a->type));
+		jw_field_uint(w, "size_bytes", a->size_kib * 1024);
+		jw_field_uint(w, "used_bytes", a->used_kib * 1024);
+		jw_field_int(w, "priority", a->prio);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+
+	jw_name(w, "zswap");
+	jw_object_begin(w);
+	if (z->enabled < 0)
+		jw_field_null(w, "enabled");
+	else
+		jw_field_bool(w, "enabled", z->enabled);
+	jw_field_string(w, "compressor", z->compressor);
+	jw_field_opt(w, "pool_bytes", &z->pool_bytes);
+	jw_field_opt(w, "stored_bytes", &z->stored_bytes);
+	jw_field_opt(w, "stored_pages", &z->stored_pages);
+	jw_object_end(w);
+
+	jw_name(w, "counters");
+	jw_object_begin(w);
+	for (size_t i = 0; i < NR_COUNTERS; i++)
+		jw_field_opt(w, counter_names[i].json, &s->counters[i]);
+	jw_object_end(w);
+
+	jw_object_end(w);
+	jw_free(w);
+}
+
+/* Swap names are arbitrary bytes: keep the table on one line per area. */
+static void print_name(const char *name, int width)
+{
+	int n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			n += printf("\\%03o", *p);
+		else
+			n += printf("%c", *p);
+	}
+	printf("%*s", width > n ? width - n : 0, "");
+}
+
+static int name_width(const char *name)
+{
+	int n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		n += (*p < 0x20 || *p == 0x7f || *p == '\\') ? 4 : 1;
+	return n;
+}
+
+static void print_opt_size(const char *label, const struct opt_u64 *v)
+{
+	char buf[32];
+
+	if (!v->valid) {
+		printf("  %-14s -\n", label);
+		return;
+	}
+	human_size(v->val, buf, sizeof(buf));
+	printf("  %-14s %s\n", label, buf);
+}
+
+static void print_opt_u64(const char *label, const struct opt_u64 *v)
+{
+	if (v->valid)
+		printf("  %-14s %llu\n", label, (unsigned long long)v->val);
+	else
+		printf("  %-14s -\n", label);
+}
+
+static void print_table(const struct status *s)
+{
+	const struct zswap_status *z = &s->zswap;
+	int wname = 4, wtype = 4, wsize = 4, wused = 4, wprio = 4;
+	char size[32], used[32], prio[32];
+
+	for (size_t i = 0; i < s->swaps.nr; i++) {
+		const struct swap_area *a = &s->swaps.areas[i];
+		int n;
+
+		if ((n = name_width(a->name)) > wname)
+			wname = n;
+		if ((n = (int)strlen(a->type)) > wtype)
+			wtype = n;
+		human_size(a->size_kib * 1024, size, sizeof(size));
+		if ((n = (int)strlen(size)) > wsize)
+			wsize = n;
+		human_size(a->used_kib * 1024, used, sizeof(used));
+		if ((n = (int)strlen(used)) > wused)
+			wused = n;
+		if ((n = snprintf(prio, sizeof(prio), "%lld", a->prio)) > wprio)
+			wprio = n;
+	}
+
+	if (!s->swaps.nr) {
+		printf("no active swap areas\n");
+	} else {
+		printf("%-*s %-*s %*s %*s %*s\n", wname, "NAME", wtype, "TYPE",
+		       wsize, "SIZE", wused, "USED", wprio, "PRIO");
+	}
+	for (size_t i = 0; i < s->swaps.nr; i++) {
+		const struct swap_area *a = &s->swaps.areas[i];
+
+		human_size(a->size_kib * 1024, size, sizeof(size));
+		human_size(a->used_kib * 1024, used, sizeof(used));
+		print_name(a->name, wname);
+		printf(" %-*s %*s %*s %*lld\n", wtype, a->type, wsize, size,
+		       wused, used, wprio, a->prio);
+	}
+
+	printf("\nzswap:\n");
+	printf("  %-14s %s\n", "enabled",
+	       z->enabled < 0 ? "-" : z->enabled ? "Y" : "N");
+	printf("  %-14s %s\n", "compressor",
+	       z->compressor ? z->compressor : "-");
+	print_opt_size("pool", &z->pool_bytes);
+	print_opt_size("stored", &z->stored_bytes);
+	print_opt_u64("stored pages", &z->stored_pages);
+
+	printf("\ncounters:\n");
+	for (size_t i = 0; i < NR_COUNTERS; i++)
+		print_opt_u64(counter_names[i].json, &s->counters[i]);
+}
+
+static int do_show(int argc, char **argv)
+{
+	struct status s;
+	int c, ret;
+
+	memset(&s, 0, sizeof(s));
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, NULL, "status")) != -1) {
+		if (c == 'h') {
+			status_help(stdout);
+			ret = EXIT_OK;
+			goto out;
+		}
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (optind < argc) {
+		ret = p_err(EXIT_USAGE, argv[optind],
+			    "unexpected argument (see '%s status help')",
+			    bin_name);
+		goto out;
+	}
+
+	ret = swaps_read(&s.swaps, true);
+	if (ret)
+		goto out;
+	ret = read_zswap(&s.zswap);
+	if (ret)
+		goto out;
+	ret = read_counters(s.counters);
+	if (ret)
+		goto out;
+
+	if (json_output)
+		print_json(&s);
+	else
+		print_table(&s);
+	ret = EXIT_OK;
+out:
+	status_free(&s);
+	return ret;
+}
+
+static int do_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	status_help(stdout);
+	return EXIT_OK;
+}
+
+int do_status(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "show",	do_show },
+		{ "help",	do_help },
+		{ NULL,		NULL },
+	};
+	int i;
+
+	/*
+	 * "status" takes no COMMAND: "swapctl status [-j]" shows everything.
+	 * "show" and "help" are accepted for the usual bpftool grammar.
+	 */
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] != '-')
+			break;
+		if (!strcmp(argv[i], "--"))
+			break;
+	}
+	if (i < argc && argv[i][0] != '-') {
+		for (const struct cmd *c = cmds; c->name; c++) {
+			if (!strcmp(argv[i], c->name)) {
+				/* drop the command word, keep the options */
+				for (int j = i; j > 1; j--)
+					argv[j] = argv[j - 1];
+				return c->func(argc - 1, argv + 1);
+			}
+		}
+	}
+	return do_show(argc, argv);
+}
