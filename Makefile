@@ -25,7 +25,7 @@ unexport TOP BUILD TREE KBUILD
 	swapctl selftests export-patches checkpatch test test-host test-vm \
 	demo clean distclean
 
-all: swapctl selftests
+all: bpftool swapctl selftests
 
 help:
 	@echo 'Fresh machine:'
@@ -82,7 +82,7 @@ export-patches:
 checkpatch:
 	@scripts/checkpatch $(TREE)
 
-test: deps kernel swapctl selftests
+test: deps kernel bpftool swapctl selftests
 	@selftests/run
 
 test-host: deps kernel swapctl
