@@ -1,0 +1,781 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ghost_test: behaviour of the swaptier ghost swapfile.
+ *
+ * A ghost swapfile is a regular file exactly one page long with a valid
+ * SWAPSPACE2 header (version 1, last_page > 0).  Pages swapped out to it
+ * live in zswap only; what zswap cannot take stays in memory and is counted
+ * as swpout_ghost_reject (/proc/vmstat and memory.stat).  No block I/O ever
+ * reaches the file, zswap writeback of ghost entries is refused, swapoff
+ * brings every page back.
+ *
+ * Every test gets a fresh ghost made by "$SWAPCTL ghost create" in
+ * $SWAPTIER_SCRATCH.  Tests that need memory pressure run a worker process
+ * (lib/worker.c) in a fresh memory cgroup: it maps canary pages with
+ * mmap(MAP_PRIVATE|MAP_ANONYMOUS) + MADV_NOHUGEPAGE, fills them, and later
+ * checks residency with mincore() and every byte of every page.
+ *
+ * Environment (the swaptier VM runner): root, cgroup v2 at /sys/fs/cgroup
+ * with +memory in the root's subtree_control, zswap enabled, no swap
+ * active, SWAPCTL and SWAPTIER_SCRATCH set.  Without SWAPTIER_SCRATCH or
+ * SWAPCTL every test is skipped.
+ *
+ * Sizes are small on purpose: the guest is QEMU TCG with KASAN and lockdep.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "swaptest.h"
+
+/* Size of the ghost front end used by most tests. */
+#define GHOST_SIZE		"256M"
+#define GHOST_SIZE_BYTES	(256ULL * ST_MiB)
+
+/* Test 3: working set and memory.max (working set well above max). */
+#define PRESSURE_WS		(64ULL * ST_MiB)
+#define PRESSURE_MAX		(16ULL * ST_MiB)
+#define PRESSURE_MAX_STR	"16M"
+/* Tests where zswap must refuse the pages (reject paths). */
+#define REJECT_WS		(16ULL * ST_MiB)
+/* Writeback and swapoff tests. */
+#define ZSWAP_WS		(32ULL * ST_MiB)
+
+/*
+ * memory.reclaim with nothing reclaimable retries 16 times, each time
+ * scanning the whole LRU; on a TCG+KASAN guest that can take minutes.
+ * Stop it after this budget: one full scan of the LRU (which is all the
+ * reject assertions need) takes a fraction of it.
+ */
+#define RECLAIM_BUDGET_MS	20000
+
+/*
+ * memcg statistics are flushed lazily: a read may miss up to
+ * MEMCG_CHARGE_BATCH * nr_cpus pending updates, and the periodic flush runs
+ * every 2 s (FLUSH_TIME).  Sleep past one period before reading counters
+ * whose exact value matters.
+ */
+#define STATS_SETTLE_MS		2500
+
+/*
+ * When the worker could not mlockall() its own stack/data, a few of those
+ * pages may be reclaimed too and move zswpout.  Allow this many then.
+ */
+#define UNLOCKED_SLACK_PAGES	64
+
+#define WORKER_TIMEOUT_S	120
+
+FIXTURE(ghost) {
+	struct st_env env;
+	char path[PATH_MAX];	/* the ghost file */
+	char path2[PATH_MAX];	/* second ghost (label test) */
+	char fstab[PATH_MAX];	/* temporary fstab */
+	char cg[PATH_MAX];	/* memory cgroup, "" if none */
+	struct worker w;
+	pid_t owner;		/* process that ran setup (owns w's fds) */
+	bool zswap_touched;
+	uint32_t last_page;
+};
+
+struct snap {
+	/* memory.stat of the test cgroup */
+	long long zswpout, zswpin, zswpwb, reject, zswapped, zswap_b;
+	/* /proc/vmstat */
+	long long g_pswpout, g_pswpin, g_zswpout, g_zswpin, g_zswpwb, g_reject;
+	/* memory.zswap.current */
+	long long zswap_current;
+};
+
+static void snap_take(const char *cg, unsigned int settle_ms, struct snap *s)
+{
+	if (settle_ms)
+		st_sleep_ms(settle_ms);
+	memset(s, 0, sizeof(*s));
+	if (cg && cg[0]) {
+		s->zswpout = cg_stat(cg, "zswpout");
+		s->zswpin = cg_stat(cg, "zswpin");
+		s->zswpwb = cg_stat(cg, "zswpwb");
+		s->reject = cg_stat(cg, "swpout_ghost_reject");
+		s->zswapped = cg_stat(cg, "zswapped");
+		s->zswap_b = cg_stat(cg, "zswap");
+		s->zswap_current = cg_read_ll(cg, "memory.zswap.current");
+	}
+	s->g_pswpout = vmstat_get("pswpout");
+	s->g_pswpin = vmstat_get("pswpin");
+	s->g_zswpout = vmstat_get("zswpout");
+	s->g_zswpin = vmstat_get("zswpin");
+	s->g_zswpwb = vmstat_get("zswpwb");
+	s->g_reject = vmstat_get("swpout_ghost_reject");
+}
+
+static void snap_print(const char *what, const struct snap *a,
+		       const struct snap *b)
+{
+	ksft_print_msg("%s: memcg zswpout +%lld zswpin +%lld zswpwb +%lld "
+		       "swpout_ghost_reject +%lld zswapped %lld KiB "
+		       "zswap.current %lld B | vmstat pswpout +%lld pswpin +%lld "
+		       "zswpout +%lld zswpwb +%lld swpout_ghost_reject +%lld\n",
+		       what, b->zswpout - a->zswpout, b->zswpin - a->zswpin,
+		       b->zswpwb - a->zswpwb, b->reject - a->reject,
+		       b->zswapped / 1024, b->zswap_current,
+		       b->g_pswpout - a->g_pswpout, b->g_pswpin - a->g_pswpin,
+		       b->g_zswpout - a->g_zswpout, b->g_zswpwb - a->g_zswpwb,
+		       b->g_reject - a->g_reject);
+}
+
+/* The counters every pressure test relies on must exist. */
+static void snap_require_keys(struct __test_metadata *_metadata,
+			      const struct snap *s)
+{
+	ASSERT_NE(-1, s->g_pswpout)
+		TH_LOG("/proc/vmstat has no pswpout: build the kernel with CONFIG_VM_EVENT_COUNTERS=y (tinyconfig's EXPERT=y turns it off)");
+	ASSERT_NE(-1, s->zswpout) TH_LOG("memory.stat has no zswpout");
+	ASSERT_NE(-1, s->zswpin) TH_LOG("memory.stat has no zswpin");
+	ASSERT_NE(-1, s->zswpwb) TH_LOG("memory.stat has no zswpwb");
+	ASSERT_NE(-1, s->zswapped) TH_LOG("memory.stat has no zswapped");
+	ASSERT_NE(-1, s->reject)
+		TH_LOG("memory.stat has no swpout_ghost_reject (kernel without the ghost series?)");
+	ASSERT_NE(-1, s->g_reject)
+		TH_LOG("/proc/vmstat has no swpout_ghost_reject");
+	ASSERT_NE(-1, s->g_zswpwb) TH_LOG("/proc/vmstat has no zswpwb");
+	ASSERT_NE(-1, s->zswap_current)
+		TH_LOG("cannot read memory.zswap.current");
+}
+
+FIXTURE_SETUP(ghost)
+{
+	size_t ps = st_page_size();
+	struct swaphdr_info hi;
+	char log[2048], out[4096];
+	const char *why;
+	int rc;
+
+	self->w = (struct worker)WORKER_INIT;
+	self->owner = getpid();
+	why = st_env_get(&self->env, true);
+	if (why)
+		SKIP(return, "%s", why);
+	if (st_recover(&self->env, log, sizeof(log)))
+		ksft_print_msg("recovered state left by an earlier test: %s\n",
+			       log);
+	ASSERT_EQ(0, st_unique_path(self->path, sizeof(self->path),
+				    self->env.scratch, "ghost", ".swap"));
+	rc = st_swapctl_ghost_create(&self->env, self->path, GHOST_SIZE, NULL,
+				     out, sizeof(out));
+	if (rc != 0)
+		unlink(self->path);
+	ASSERT_EQ(0, rc)
+		TH_LOG("%s ghost create %s --size %s: exit %d: %s",
+		       self->env.swapctl, self->path, GHOST_SIZE, rc,
+		       st_oneline(out, sizeof(out)));
+	rc = swaphdr_read(self->path, &hi);
+	if (rc || hi.file_size != (long long)ps || !hi.magic_ok ||
+	    hi.version != 1 || hi.last_page == 0) {
+		unlink(self->path);
+		ASSERT_EQ(0, rc) TH_LOG("cannot read %s: %s", self->path,
+					strerror(-rc));
+		ASSERT_EQ((long long)ps, hi.file_size)
+			TH_LOG("swapctl made a ghost that is not one page long");
+		ASSERT_TRUE(hi.magic_ok) TH_LOG("ghost lacks SWAPSPACE2");
+		ASSERT_EQ(1U, hi.version);
+		ASSERT_NE(0U, hi.last_page);
+	}
+	self->last_page = hi.last_page;
+}
+
+/*
+ * Runs in the harness parent after the test process ends (or in the test
+ * process after a failed ASSERT), so it must not rely on state private to
+ * the test process.  Global state (swap areas, zswap, cgroups) is restored
+ * here even when the test failed.
+ */
+FIXTURE_TEARDOWN_PARENT(ghost)
+{
+	int err;
+
+	/* Free the worker's pages first: swapoff then has nothing to read. */
+	if (getpid() == self->owner)
+		worker_stop(&self->w);
+	else
+		worker_kill_foreign(&self->w);
+	if (self->path[0]) {
+		err = st_swapoff_if_active(self->path);
+		TEARDOWN_CHECK(!err, "swapoff %s: %s", self->path,
+			       strerror(-err));
+		unlink(self->path);
+	}
+	if (self->path2[0]) {
+		err = st_swapoff_if_active(self->path2);
+		TEARDOWN_CHECK(!err, "swapoff %s: %s", self->path2,
+			       strerror(-err));
+		unlink(self->path2);
+	}
+	if (self->fstab[0])
+		unlink(self->fstab);
+	if (self->zswap_touched) {
+		err = zswap_restore_enabled(&self->env);
+		TEARDOWN_CHECK(err >= 0, "restoring zswap enabled: %s",
+			       strerror(-err));
+	}
+	if (self->cg[0]) {
+		err = cg_destroy(self->cg);
+		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg, strerror(-err));
+	}
+}
+
+/* Create the test's memory cgroup.  false (test skipped) if impossible. */
+static bool make_memcg(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(ghost) *self, const char *tag)
+{
+	char why[256];
+	int err;
+
+	if (!cg_memory_available(why, sizeof(why))) {
+		SKIP(return false, "%s", why);
+	}
+	err = cg_create(tag, self->cg, sizeof(self->cg));
+	if (err)
+		self->cg[0] = '\0';
+	EXPECT_EQ(0, err) TH_LOG("mkdir cgroup: %s", strerror(-err));
+	return err == 0;
+}
+
+/* swapon(2) the fixture's ghost and check the environment around it. */
+static void ghost_swapon(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(ghost) *self)
+{
+	struct swaps_row row;
+	char desc[1024];
+	int rc, e, others;
+
+	others = st_other_swaps(NULL, desc, sizeof(desc));
+	ASSERT_EQ(0, others)
+		TH_LOG("swap already active before the test (the VM contract says none): %s",
+		       desc);
+	rc = swapon(self->path, 0);
+	e = errno;
+	ASSERT_EQ(0, rc) TH_LOG("swapon(%s): %s", self->path, strerror(e));
+	ASSERT_EQ(1, swaps_find(self->path, &row))
+		TH_LOG("%s active but not in /proc/swaps", self->path);
+	ASSERT_STREQ("ghost", row.type);
+}
+
+static void start_worker(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(ghost) *self, size_t npages,
+			 enum canary_kind kind, struct worker_resp *ready)
+{
+	struct worker_cfg cfg = {
+		.cgroup = self->cg,
+		.npages = npages,
+		.kind = kind,
+		.seed = 0x6768737400000000ULL ^ ((uint64_t)getpid() << 16) ^
+			npages,
+		.mlock_rest = true,
+	};
+	int rc;
+
+	rc = worker_start(&self->w, &cfg, ready, WORKER_TIMEOUT_S);
+	ASSERT_EQ(0, rc) TH_LOG("worker: %s: %s", ready->what, strerror(-rc));
+	ksft_print_msg("worker: %zu %s pages filled in %.1f s, mlockall %s\n",
+		       npages, canary_kind_name(kind), ready->seconds,
+		       ready->mlocked ? "ok" : "FAILED (counters get slack)");
+}
+
+/* Ask the worker for residency and a full byte check; assert integrity. */
+static void check_worker(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(ghost) *self, struct worker_resp *r)
+{
+	int rc = worker_request(&self->w, WORKER_CHECK, r, WORKER_TIMEOUT_S);
+
+	ASSERT_EQ(0, rc) TH_LOG("worker check: %s: %s", r->what,
+				strerror(-rc));
+	ksft_print_msg("worker: %lld/%llu pages resident before reading, "
+		       "verify %.1f s, %llu bad pages\n",
+		       (long long)r->resident,
+		       (unsigned long long)r->npages, r->seconds,
+		       (unsigned long long)r->bad_pages);
+	ASSERT_EQ(0ULL, (unsigned long long)r->bad_pages)
+		TH_LOG("canary mismatch: first bad page %llu offset %llu: expected 0x%02x found 0x%02x",
+		       (unsigned long long)r->first_bad_page,
+		       (unsigned long long)r->first_bad_off, r->expected,
+		       r->actual);
+}
+
+static long long zswpout_slack(const struct worker_resp *ready)
+{
+	return ready->mlocked ? 0 : UNLOCKED_SLACK_PAGES;
+}
+
+/*
+ * Common body of the "zswap cannot take it" tests: under memory.reclaim,
+ * every page must stay resident and intact, each rejection is counted in
+ * memory.stat and /proc/vmstat, and neither zswap nor the disk sees a page.
+ */
+static void reclaim_expect_rejects(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(ghost) *self,
+				   enum canary_kind kind)
+{
+	size_t npages = REJECT_WS / st_page_size();
+	struct worker_resp ready, r;
+	struct snap s0, s1;
+	double secs;
+	int rc;
+
+	snap_take(self->cg, 0, &s0);
+	snap_require_keys(_metadata, &s0);
+	start_worker(_metadata, self, npages, kind, &ready);
+
+	rc = cg_reclaim(self->cg, "64M", RECLAIM_BUDGET_MS, &secs);
+	ksft_print_msg("memory.reclaim 64M: %s after %.1f s\n",
+		       rc ? strerror(-rc) : "success", secs);
+	/* Nothing is reclaimable: EAGAIN, or EINTR when the budget ran out. */
+	ASSERT_TRUE(rc == -EAGAIN || rc == -EINTR)
+		TH_LOG("memory.reclaim returned %d (%s); nothing in the cgroup should be reclaimable",
+		       rc, strerror(-rc));
+
+	snap_take(self->cg, STATS_SETTLE_MS, &s1);
+	snap_print("after reclaim", &s0, &s1);
+	check_worker(_metadata, self, &r);
+
+	ASSERT_EQ((long long)npages, (long long)r.resident)
+		TH_LOG("pages zswap could not take left memory");
+	/*
+	 * A reclaim pass scans the whole inactive list, where the freshly
+	 * faulted pages sit, so each page is tried at least once; ask for
+	 * half to leave room for LRU batching/rotation.
+	 */
+	ASSERT_GE(s1.reject - s0.reject, (long long)npages / 2)
+		TH_LOG("memory.stat swpout_ghost_reject rose by %lld, want >= %zu",
+		       s1.reject - s0.reject, npages / 2);
+	ASSERT_GE(s1.g_reject - s0.g_reject, (long long)npages / 2)
+		TH_LOG("/proc/vmstat swpout_ghost_reject rose by %lld, want >= %zu",
+		       s1.g_reject - s0.g_reject, npages / 2);
+	ASSERT_LE(s1.zswpout - s0.zswpout, zswpout_slack(&ready))
+		TH_LOG("zswap stored pages it should have refused");
+	ASSERT_EQ(s0.g_pswpout, s1.g_pswpout)
+		TH_LOG("block I/O reached swap: pswpout moved");
+}
+
+/* 1. swapon(8)/swapoff(8) on a ghost. */
+TEST_F_TIMEOUT(ghost, swapon8_activates, 60)
+{
+	size_t ps = st_page_size();
+	char out[4096], real[PATH_MAX];
+	char *on[] = { "swapon", self->path, NULL };
+	char *off[] = { "swapoff", self->path, NULL };
+	char *show[] = { "swapon", "--show=NAME,TYPE,SIZE", "--noheadings",
+			 "--raw", "--bytes", NULL };
+	unsigned char *before, *after;
+	long long want_kb = (long long)self->last_page * (long long)(ps / 1024);
+	unsigned long long bytes = (unsigned long long)self->last_page * ps;
+	struct swaps_row row;
+	int fd, rc;
+
+	before = calloc(2, ps);
+	ASSERT_NE(NULL, before);
+	after = before + ps;
+	fd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)ps, pread(fd, before, ps, 0));
+	close(fd);
+
+	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
+		TH_LOG("swap already active: %s", out);
+	rc = st_run(on, out, sizeof(out), 60);
+	ASSERT_EQ(0, rc) TH_LOG("swapon %s: exit %d: %s", self->path, rc,
+				st_oneline(out, sizeof(out)));
+	ASSERT_EQ(1, swaps_find(self->path, &row))
+		TH_LOG("swapon(8) succeeded but %s is not in /proc/swaps",
+		       self->path);
+	ksft_print_msg("/proc/swaps: %s type %s size %lld KiB used %lld KiB prio %d (last_page %u)\n",
+		       row.path, row.type, row.size_kb, row.used_kb, row.prio,
+		       self->last_page);
+	ASSERT_STREQ("ghost", row.type);
+	ASSERT_EQ(want_kb, row.size_kb)
+		TH_LOG("Size should be last_page (%u) * %zu KiB", self->last_page,
+		       ps / 1024);
+	ASSERT_EQ(0, row.used_kb);
+	/* --size 256M: last_page is the slot count, with or without the header slot. */
+	EXPECT_TRUE(bytes == GHOST_SIZE_BYTES || bytes == GHOST_SIZE_BYTES - ps)
+		TH_LOG("swapctl --size %s gave last_page %u (%llu bytes)",
+		       GHOST_SIZE, self->last_page, bytes);
+	ASSERT_EQ((long long)ps, st_file_size(self->path))
+		TH_LOG("ghost file size changed while active");
+
+	/* util-linux shows the type from /proc/swaps. */
+	rc = st_run(show, out, sizeof(out), 30);
+	EXPECT_EQ(0, rc) TH_LOG("swapon --show: exit %d", rc);
+	if (!realpath(self->path, real))
+		snprintf(real, sizeof(real), "%s", self->path);
+	{
+		const char *needles[] = { real, " ghost " };
+
+		EXPECT_EQ(1, kmsg_text_has(out, needles, 2, NULL, 0))
+			TH_LOG("swapon --show does not list %s as ghost: %s",
+			       real, st_oneline(out, sizeof(out)));
+	}
+
+	rc = st_run(off, out, sizeof(out), 60);
+	ASSERT_EQ(0, rc) TH_LOG("swapoff %s: exit %d: %s", self->path, rc,
+				st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, swaps_find(self->path, NULL))
+		TH_LOG("still in /proc/swaps after swapoff(8)");
+	ASSERT_EQ((long long)ps, st_file_size(self->path))
+		TH_LOG("ghost file is no longer one page after swapon/swapoff");
+	fd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)ps, pread(fd, after, ps, 0));
+	close(fd);
+	ASSERT_EQ(0, memcmp(before, after, ps))
+		TH_LOG("the ghost file's header changed across swapon/swapoff");
+	free(before);
+}
+
+static void write_fstab(struct __test_metadata *_metadata,
+			FIXTURE_DATA(ghost) *self, const char *line)
+{
+	FILE *f;
+
+	ASSERT_EQ(0, st_unique_path(self->fstab, sizeof(self->fstab),
+				    self->env.scratch, "fstab", NULL));
+	f = fopen(self->fstab, "we");
+	ASSERT_NE(NULL, f) TH_LOG("fopen %s: %s", self->fstab, strerror(errno));
+	fprintf(f, "# swaptier selftest\n%s\n", line);
+	ASSERT_EQ(0, fclose(f));
+}
+
+/*
+ * "swapon -a" on the temporary fstab.  util-linux >= 2.39 has -T/--fstab;
+ * bookworm's 2.38 does not, but libmount reads the fstab path from
+ * $LIBMOUNT_FSTAB (libmount(3)), which swapon -a honours.
+ */
+static int swapon_all_fstab(FIXTURE_DATA(ghost) *self, char *out,
+			    size_t outlen, const char **method)
+{
+	char *help[] = { "swapon", "--help", NULL };
+	char *with_t[] = { "swapon", "-v", "-T", self->fstab, "-a", NULL };
+	char *plain[] = { "swapon", "-v", "-a", NULL };
+	char envv[PATH_MAX + 32];
+	const char *env[] = { envv, NULL };
+
+	if (st_run(help, out, outlen, 30) == 0 && strstr(out, "--fstab")) {
+		*method = "swapon -T <fstab> -a";
+		return st_run(with_t, out, outlen, 60);
+	}
+	snprintf(envv, sizeof(envv), "LIBMOUNT_FSTAB=%s", self->fstab);
+	*method = "LIBMOUNT_FSTAB=<fstab> swapon -a (this swapon has no -T)";
+	return st_run_env(plain, env, out, outlen, 60);
+}
+
+/* 2a. An fstab entry with pri=7 activates the ghost with priority 7. */
+TEST_F_TIMEOUT(ghost, fstab_priority, 60)
+{
+	char line[PATH_MAX + 64], out[4096];
+	char *off[] = { "swapoff", self->path, NULL };
+	struct swaps_row row;
+	const char *how;
+	int rc;
+
+	snprintf(line, sizeof(line), "%s none swap pri=7 0 0", self->path);
+	write_fstab(_metadata, self, line);
+	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
+		TH_LOG("swap already active: %s", out);
+	rc = swapon_all_fstab(self, out, sizeof(out), &how);
+	ksft_print_msg("%s: exit %d: %s\n", how, rc,
+		       st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, rc);
+	ASSERT_EQ(1, swaps_find(self->path, &row))
+		TH_LOG("swapon -a did not activate %s", self->path);
+	ASSERT_STREQ("ghost", row.type);
+	ASSERT_EQ(7, row.prio);
+	rc = st_run(off, out, sizeof(out), 60);
+	ASSERT_EQ(0, rc) TH_LOG("swapoff: exit %d: %s", rc,
+				st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, swaps_find(self->path, NULL));
+}
+
+/*
+ * 2b. LABEL= in fstab for a ghost made with "swapctl ghost create --label".
+ * util-linux resolves LABEL= through libblkid, which normally only looks at
+ * block devices; if it cannot find a one-page regular file by label the
+ * test reports what swapon(8) said as a SKIP instead of passing.
+ */
+TEST_F_TIMEOUT(ghost, fstab_label, 60)
+{
+	char label[17], line[128], out[4096], blk[1024];
+	char *off[] = { "swapoff", self->path2, NULL };
+	struct swaphdr_info hi;
+	struct swaps_row row;
+	const char *how;
+	int rc, rcb, found;
+
+	snprintf(label, sizeof(label), "stghost%d", (int)getpid() % 100000000);
+	ASSERT_EQ(0, st_unique_path(self->path2, sizeof(self->path2),
+				    self->env.scratch, "label", ".swap"));
+	rc = st_swapctl_ghost_create(&self->env, self->path2, "64M", label, out,
+				     sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("swapctl ghost create --label: exit %d: %s",
+				rc, st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, swaphdr_read(self->path2, &hi));
+	ASSERT_EQ((long long)st_page_size(), hi.file_size);
+	ASSERT_STREQ(label, hi.label)
+		TH_LOG("swapctl --label did not write the label into sws_volume");
+
+	{
+		char *blkid[] = { "blkid", "-p", "-o", "export", self->path2,
+				  NULL };
+
+		rcb = st_run(blkid, blk, sizeof(blk), 30);
+		ksft_print_msg("blkid -p %s: exit %d: %s\n", self->path2, rcb,
+			       st_oneline(blk, sizeof(blk)));
+	}
+
+	snprintf(line, sizeof(line), "LABEL=%s none swap pri=9 0 0", label);
+	write_fstab(_metadata, self, line);
+	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
+		TH_LOG("swap already active: %s", out);
+	rc = swapon_all_fstab(self, out, sizeof(out), &how);
+	st_oneline(out, sizeof(out));
+	ksft_print_msg("%s (LABEL=%s): exit %d: %s\n", how, label, rc, out);
+	found = swaps_find(self->path2, &row);
+	if (found != 1) {
+		char msg[1024];
+
+		if (snprintf(msg, sizeof(msg),
+			     "util-linux did not resolve LABEL=%s to the one-page ghost %s (swapon exit %d: %s; blkid -p exit %d)",
+			     label, self->path2, rc, out, rcb) >= (int)sizeof(msg))
+			msg[sizeof(msg) - 2] = '~';
+		SKIP(return, "%s", msg);
+	}
+	ASSERT_STREQ("ghost", row.type);
+	ASSERT_EQ(9, row.prio);
+	rc = st_run(off, out, sizeof(out), 60);
+	ASSERT_EQ(0, rc) TH_LOG("swapoff: exit %d: %s", rc,
+				st_oneline(out, sizeof(out)));
+}
+
+/*
+ * 3. A worker with 64 MiB of compressible canaries in a cgroup limited to
+ * 16 MiB swaps to the ghost: zswap takes at least 48 MiB worth of pages,
+ * the disk sees nothing, and every byte comes back.
+ */
+TEST_F_TIMEOUT(ghost, pressure_roundtrip, 150)
+{
+	size_t ps = st_page_size(), npages = PRESSURE_WS / ps;
+	long long min_out = (long long)((PRESSURE_WS - PRESSURE_MAX) / ps);
+	struct worker_resp ready, r;
+	struct swaps_row row;
+	struct snap s0, s1, s2;
+	long long in_zswap;
+
+	if (!make_memcg(_metadata, self, "pressure"))
+		return;
+	ghost_swapon(_metadata, self);
+	ASSERT_EQ(0, cg_write(self->cg, "memory.max", PRESSURE_MAX_STR));
+	snap_take(self->cg, 0, &s0);
+	snap_require_keys(_metadata, &s0);
+
+	start_worker(_metadata, self, npages, CANARY_COMPRESSIBLE, &ready);
+	snap_take(self->cg, STATS_SETTLE_MS, &s1);
+	snap_print("after fill", &s0, &s1);
+	if (swaps_find(self->path, &row) == 1)
+		ksft_print_msg("/proc/swaps: ghost used %lld KiB\n",
+			       row.used_kb);
+	ASSERT_GE(s1.zswpout - s0.zswpout, min_out)
+		TH_LOG("memory.stat zswpout rose by %lld, want >= %lld ((64M - 16M) / page)",
+		       s1.zswpout - s0.zswpout, min_out);
+	ASSERT_EQ(s0.g_pswpout, s1.g_pswpout)
+		TH_LOG("block I/O reached swap: pswpout moved");
+
+	/* Pages in zswap now must each be loaded back to be verified. */
+	in_zswap = s1.zswapped / (long long)ps;
+	check_worker(_metadata, self, &r);
+	snap_take(self->cg, STATS_SETTLE_MS, &s2);
+	snap_print("after verify", &s1, &s2);
+	ASSERT_GT(s2.zswpin - s1.zswpin, 0LL) TH_LOG("zswpin did not rise");
+	ASSERT_GE(s2.zswpin - s1.zswpin, in_zswap)
+		TH_LOG("%lld pages were in zswap but zswpin rose by only %lld",
+		       in_zswap, s2.zswpin - s1.zswpin);
+	ASSERT_EQ(s0.g_pswpout, s2.g_pswpout)
+		TH_LOG("block I/O reached swap: pswpout moved");
+}
+
+/* 4. Incompressible pages: zswap rejects them, they stay resident. */
+TEST_F_TIMEOUT(ghost, incompressible_stays_resident, 120)
+{
+	if (!make_memcg(_metadata, self, "incomp"))
+		return;
+	ghost_swapon(_metadata, self);
+	reclaim_expect_rejects(_metadata, self, CANARY_INCOMPRESSIBLE);
+}
+
+/* 5. memory.zswap.max=0: compressible pages are rejected, stay resident. */
+TEST_F_TIMEOUT(ghost, zswap_max_zero_stays_resident, 120)
+{
+	if (!make_memcg(_metadata, self, "zmax0"))
+		return;
+	ghost_swapon(_metadata, self);
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "0"));
+	ASSERT_EQ(0LL, cg_read_ll(self->cg, "memory.zswap.max"));
+	reclaim_expect_rejects(_metadata, self, CANARY_COMPRESSIBLE);
+}
+
+/*
+ * 6. zswap writeback of ghost entries is refused: fill zswap, lower
+ * memory.zswap.max below its usage, reclaim again.  Nothing is written
+ * back, nothing reaches the disk, entries stay in zswap, canaries intact.
+ */
+TEST_F_TIMEOUT(ghost, writeback_refused, 120)
+{
+	size_t ps = st_page_size(), npages = ZSWAP_WS / ps;
+	long long half = (long long)(npages / 2), limit;
+	struct worker_resp ready, r;
+	struct snap s0, s1, s2;
+	double secs;
+	int rc;
+
+	if (!make_memcg(_metadata, self, "wb"))
+		return;
+	ghost_swapon(_metadata, self);
+	snap_take(self->cg, 0, &s0);
+	snap_require_keys(_metadata, &s0);
+	start_worker(_metadata, self, npages, CANARY_COMPRESSIBLE, &ready);
+
+	/* Phase 1: put half of the pages in zswap. */
+	rc = cg_reclaim(self->cg, "16M", 2 * RECLAIM_BUDGET_MS, &secs);
+	ksft_print_msg("memory.reclaim 16M: %s after %.1f s\n",
+		       rc ? strerror(-rc) : "success", secs);
+	ASSERT_EQ(0, rc) TH_LOG("memory.reclaim 16M of compressible pages failed");
+	snap_take(self->cg, STATS_SETTLE_MS, &s1);
+	snap_print("phase 1 (into zswap)", &s0, &s1);
+	ASSERT_GE(s1.zswpout - s0.zswpout, half)
+		TH_LOG("zswpout rose by %lld, want >= %lld",
+		       s1.zswpout - s0.zswpout, half);
+	ASSERT_GT(s1.zswap_current, 0LL);
+
+	/* Phase 2: zswap over its cgroup limit: stores would need writeback. */
+	limit = s1.zswap_current / 2;
+	ASSERT_EQ(0, cg_write_ll(self->cg, "memory.zswap.max", limit));
+	ksft_print_msg("memory.zswap.max = %lld (zswap.current %lld)\n", limit,
+		       s1.zswap_current);
+	rc = cg_reclaim(self->cg, "16M", RECLAIM_BUDGET_MS, &secs);
+	ksft_print_msg("memory.reclaim 16M over the zswap limit: %s after %.1f s\n",
+		       rc ? strerror(-rc) : "success", secs);
+	snap_take(self->cg, STATS_SETTLE_MS, &s2);
+	snap_print("phase 2 (over zswap.max)", &s1, &s2);
+
+	ASSERT_EQ(s0.zswpwb, s2.zswpwb)
+		TH_LOG("memory.stat zswpwb moved: ghost entries were written back");
+	ASSERT_EQ(s0.g_zswpwb, s2.g_zswpwb)
+		TH_LOG("/proc/vmstat zswpwb moved: ghost entries were written back");
+	ASSERT_EQ(s0.g_pswpout, s2.g_pswpout)
+		TH_LOG("block I/O reached swap: pswpout moved");
+	ASSERT_GE(s2.zswapped, s1.zswapped)
+		TH_LOG("zswapped dropped from %lld to %lld: entries left zswap",
+		       s1.zswapped, s2.zswapped);
+	/* Stores refused because zswap is over its limit are rejections. */
+	ASSERT_GT(s2.reject - s1.reject, 0LL)
+		TH_LOG("no swpout_ghost_reject although zswap was over memory.zswap.max");
+
+	check_worker(_metadata, self, &r);
+}
+
+/*
+ * 7. swapoff of a ghost holding pages in zswap brings them all back: the
+ * worker keeps its mapping and waits while swapoff(8) runs.
+ */
+TEST_F_TIMEOUT(ghost, swapoff_brings_pages_back, 150)
+{
+	size_t ps = st_page_size(), npages = ZSWAP_WS / ps;
+	char out[4096];
+	char *off[] = { "swapoff", self->path, NULL };
+	struct worker_resp ready, r;
+	struct swaps_row row;
+	struct snap s0, s1, s2;
+	long long in_zswap, zc = -1, zsw = -1;
+	double secs, t0;
+	int rc;
+
+	if (!make_memcg(_metadata, self, "swapoff"))
+		return;
+	ghost_swapon(_metadata, self);
+	snap_take(self->cg, 0, &s0);
+	snap_require_keys(_metadata, &s0);
+	start_worker(_metadata, self, npages, CANARY_COMPRESSIBLE, &ready);
+
+	rc = cg_reclaim(self->cg, "32M", 2 * RECLAIM_BUDGET_MS, &secs);
+	ksft_print_msg("memory.reclaim 32M: %s after %.1f s\n",
+		       rc ? strerror(-rc) : "success", secs);
+	snap_take(self->cg, STATS_SETTLE_MS, &s1);
+	snap_print("after reclaim", &s0, &s1);
+	in_zswap = s1.zswapped / (long long)ps;
+	ASSERT_GE(in_zswap, (long long)npages / 2)
+		TH_LOG("only %lld of %zu pages reached zswap", in_zswap, npages);
+	ASSERT_GT(s1.zswap_current, 0LL);
+	if (swaps_find(self->path, &row) == 1)
+		ksft_print_msg("/proc/swaps: ghost used %lld KiB before swapoff\n",
+			       row.used_kb);
+
+	t0 = st_now();
+	rc = st_run(off, out, sizeof(out), 90);
+	ksft_print_msg("swapoff(8): exit %d after %.1f s: %s\n", rc,
+		       st_now() - t0, st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, rc);
+	ASSERT_EQ(0, swaps_find(self->path, NULL))
+		TH_LOG("ghost still listed in /proc/swaps after swapoff");
+
+	/* Allow for lazy memcg stat flushing (periodic, every 2 s). */
+	t0 = st_now();
+	do {
+		zc = cg_read_ll(self->cg, "memory.zswap.current");
+		zsw = cg_stat(self->cg, "zswapped");
+		if (zc <= 4096 && zsw == 0)
+			break;
+		st_sleep_ms(250);
+	} while (st_now() - t0 < 6);
+	snap_take(self->cg, STATS_SETTLE_MS, &s2);
+	snap_print("after swapoff", &s1, &s2);
+	ASSERT_LE(s2.zswap_current, 4096LL)
+		TH_LOG("memory.zswap.current still %lld bytes after swapoff",
+		       s2.zswap_current);
+	ASSERT_EQ(0LL, s2.zswapped)
+		TH_LOG("memory.stat zswapped still %lld after swapoff",
+		       s2.zswapped);
+	/* How swapoff gets pages out of zswap is the kernel's business. */
+	ksft_print_msg("swapoff: %lld pages were in zswap, zswpin rose by %lld\n",
+		       in_zswap, s2.zswpin - s1.zswpin);
+	ASSERT_EQ(s0.g_pswpout, s2.g_pswpout);
+
+	check_worker(_metadata, self, &r);
+	ASSERT_EQ((long long)npages, (long long)r.resident)
+		TH_LOG("swapoff left pages out of memory");
+}
+
+/* 8. zswap disabled globally: pages stay resident, rejects counted. */
+TEST_F_TIMEOUT(ghost, zswap_disabled_stays_resident, 120)
+{
+	char val[16];
+	int err;
+
+	if (!make_memcg(_metadata, self, "zoff"))
+		return;
+	ghost_swapon(_metadata, self);
+	ASSERT_LE(0, zswap_param_read("enabled", val, sizeof(val)))
+		TH_LOG("cannot read " ZSWAP_PARAM_DIR "/enabled");
+	self->zswap_touched = true;
+	err = zswap_set_enabled(&self->env, "N");
+	ASSERT_EQ(0, err) TH_LOG("disabling zswap: %s", strerror(-err));
+	ASSERT_LE(0, zswap_param_read("enabled", val, sizeof(val)));
+	ASSERT_STREQ("N", val);
+	reclaim_expect_rejects(_metadata, self, CANARY_COMPRESSIBLE);
+}
+
+TEST_HARNESS_MAIN
