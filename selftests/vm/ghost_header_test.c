@@ -43,15 +43,15 @@
  */
 #define LEAK_BOUND_KB		512
 
-#define META_SIZE		"1G"
-#define META_BYTES		(1ULL * ST_GiB)
-#define META_ROUNDS		3	/* odd: the median is one round */
+#define META_SIZE		"4G"
+#define META_BYTES		(4ULL * ST_GiB)
+#define META_ROUNDS		5	/* odd: the median is one round */
 /*
  * The ghost may cost at most this much more than the regular file.
  * Measurement granularity: a fresh slab of an order-3 cache is 32 KiB, and
  * percpu memory is populated a 4 KiB page per possible CPU at a time
- * (<= 32 KiB with NR_CPUS=8); twice that is 128 KiB, 0.5 byte per slot of
- * a 1 GiB area - far below the 1 byte per slot that swap_map alone costs.
+ * (<= 32 KiB with NR_CPUS=8); twice that is 128 KiB, 0.125 byte per slot
+ * of a 4 GiB area - far below the 1 byte per slot that swap_map alone costs.
  */
 #define META_TOLERANCE_KB	128
 
