@@ -174,6 +174,45 @@ fake_root() {
 	echo 4321 >"$r/sys/kernel/debug/zswap/stored_pages"
 }
 
+# tier_files DIR INDEX NR_DEVICES CAPACITY USED WRITTEN READ WERR RERR
+tier_files() {
+	local d=$1
+	mkdir -p "$d"
+	echo "$2" >"$d/index"
+	echo "$3" >"$d/nr_devices"
+	echo "$4" >"$d/capacity_pages"
+	echo "$5" >"$d/used_pages"
+	echo "$6" >"$d/written_pages"
+	echo "$7" >"$d/read_pages"
+	echo "$8" >"$d/write_errors"
+	echo "$9" >"$d/read_errors"
+	: >"$d/devices"
+}
+
+# fake_tiers DIR: fake_root plus /sys/kernel/mm/swap_tier: ssd (index 1,
+# /var/swapfile), hdd (2: /dev/vdb, a name with escapes, and one that
+# /proc/swaps does not list), tier7 (7, only index and devices: a kernel
+# without the other figures), and entries that are not tiers.  Created out
+# of index order: the listing must sort them.
+fake_tiers() {
+	local r=$1 d=$1/sys/kernel/mm/swap_tier
+	fake_root "$r"
+	rm -rf "$d"
+	mkdir -p "$d/tier7" "$d/power"
+	echo 7 >"$d/tier7/index"
+	: >"$d/tier7/devices"
+	tier_files "$d/hdd" 2 3 786432 2048 300 200 3 4
+	tier_files "$d/ssd" 1 1 262144 512 100 50 0 1
+	echo "not a tier" >"$d/README"
+	printf '/var/swapfile\n' >"$d/ssd/devices"
+	printf '/dev/vdb\n/srv/hdd\\040two\\134x\n/gone\\040away\n' >"$d/hdd/devices"
+	printf '%s\t\t%s\t\t%s\t\t%s\t\t%s\n' \
+		'/srv/hdd\040two\134x' partition 2097152 8192 -4 >>"$r/proc/swaps"
+	# zswap holds 2 MiB (a whole number of pages, as on a real kernel)
+	printf 'MemTotal:        8000000 kB\nZswap:               512 kB\nZswapped:           2048 kB\n' \
+		>"$r/proc/meminfo"
+}
+
 # ------------------------------------------------------------ the tests
 # Each prints diagnostics as "# ..." lines and returns 0 (pass), 1 (fail)
 # or 77 (skip, reason in SKIP_REASON).  Each runs in its own directory.
@@ -216,7 +255,7 @@ t_version_text() {
 
 t_header_btf() {
 	local uuid=00112233-4455-6677-8899-aabbccddeeff lp=$((0x12345))
-	run ghost create hdr --size $((lp * PAGE)) --label swaptier-hdr --uuid "$uuid"
+	run ghost create hdr --size $(((lp + 1) * PAGE)) --label swaptier-hdr --uuid "$uuid"
 	expect_rc 0 || return 1
 	diag "vmlinux: $SWAPTIER_VMLINUX"
 	"$PYTHON" "$HDR" check "$SWAPTIER_VMLINUX" hdr --last-page "$lp" \
@@ -227,7 +266,7 @@ t_header_btf() {
 t_header_btf_full_label() {
 	local lp=$UINT32_MAX
 	# 16-byte label (no NUL), all-zero UUID, the largest size
-	run ghost create hdr --size $((lp * PAGE)) --label 0123456789abcdef --uuid clear
+	run ghost create hdr --size $(((lp + 1) * PAGE)) --label 0123456789abcdef --uuid clear
 	expect_rc 0 || return 1
 	"$PYTHON" "$HDR" check "$SWAPTIER_VMLINUX" hdr --last-page "$lp" \
 		--uuid 00000000-0000-0000-0000-000000000000 \
@@ -237,7 +276,7 @@ t_header_btf_full_label() {
 
 t_header_checker_can_fail() {
 	local uuid=00112233-4455-6677-8899-aabbccddeeff lp=$((0x12345))
-	run ghost create hdr --size $((lp * PAGE)) --label swaptier-hdr --uuid "$uuid"
+	run ghost create hdr --size $(((lp + 1) * PAGE)) --label swaptier-hdr --uuid "$uuid"
 	expect_rc 0 || return 1
 	"$PYTHON" "$HDR" mutants "$SWAPTIER_VMLINUX" hdr --last-page "$lp" \
 		--uuid "$uuid" --label swaptier-hdr | sed 's/^/# /'
@@ -257,12 +296,12 @@ t_create_json() {
 	json_valid c.json || return 1
 	json_check c.json 'd["path"] == "g"' \
 		'd["size_bytes"] == 64 << 20' \
-		"d[\"pages\"] == (64 << 20) // $PAGE" \
-		"d[\"last_page\"] == (64 << 20) // $PAGE" \
+		"d[\"pages\"] == (64 << 20) // $PAGE - 1" \
+		"d[\"last_page\"] == (64 << 20) // $PAGE - 1" \
 		"d[\"page_size\"] == $PAGE" \
 		'd["uuid"] == "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"' \
 		'd["label"] == "lbl"' || return 1
-	expect_ghost g $(((64 << 20) / PAGE))
+	expect_ghost g $(((64 << 20) / PAGE - 1))
 }
 
 t_create_text() {
@@ -270,7 +309,7 @@ t_create_text() {
 	expect_rc 0 || return 1
 	[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 1 ] || { fail "not one line: $OUT"; return 1; }
 	case "$OUT" in
-	*g*"1 GiB"*"1073741824 bytes"*"$(((1 << 30) / PAGE)) pages"*UUID=*) ;;
+	*g*"1 GiB"*"1073741824 bytes"*"$(((1 << 30) / PAGE - 1)) usable pages"*UUID=*) ;;
 	*) fail "summary: $OUT"; return 1 ;;
 	esac
 }
@@ -301,17 +340,19 @@ EOF
 
 t_size_suffixes() {
 	local spec arg want checked=0
-	for spec in "$PAGE:1" "4k:$((4096 / PAGE))" "4KiB:$((4096 / PAGE))" \
-		"512m:$(((512 << 20) / PAGE))" "2M:$(((2 << 20) / PAGE))" \
-		"2mib:$(((2 << 20) / PAGE))" "3G:$(((3 << 30) / PAGE))" \
-		"1GiB:$(((1 << 30) / PAGE))" "1t:$(((1 << 40) / PAGE))" \
-		"2TiB:$(((2 << 40) / PAGE))" "${PAGE}b:1" \
-		"$((UINT32_MAX * PAGE / 1024))K:$UINT32_MAX"; do
+	# SIZE covers the header page too: last_page = SIZE / PAGE - 1
+	for spec in "$((2 * PAGE)):1" "8k:$((8192 / PAGE - 1))" \
+		"8KiB:$((8192 / PAGE - 1))" \
+		"512m:$(((512 << 20) / PAGE - 1))" "2M:$(((2 << 20) / PAGE - 1))" \
+		"2mib:$(((2 << 20) / PAGE - 1))" "3G:$(((3 << 30) / PAGE - 1))" \
+		"1GiB:$(((1 << 30) / PAGE - 1))" "1t:$(((1 << 40) / PAGE - 1))" \
+		"2TiB:$(((2 << 40) / PAGE - 1))" "$((2 * PAGE))b:1" \
+		"$(((UINT32_MAX + 1) * PAGE / 1024))K:$UINT32_MAX"; do
 		arg=${spec%%:*}
 		want=${spec#*:}
 		case "$want" in
 		'' | *[!0-9]*) fail "test bug: bad expectation '$spec'"; return 1 ;;
-		0) diag "--size $arg is below one page here"; continue ;;
+		0 | -*) diag "--size $arg is below two pages here"; continue ;;
 		esac
 		rm -f g
 		run -j ghost create g --size "$arg"
@@ -352,11 +393,11 @@ t_size_not_page_multiple() {
 }
 
 t_size_too_large() {
-	local max=$((UINT32_MAX * PAGE))
+	local max=$(((UINT32_MAX + 1) * PAGE))
 	run ghost create g --size $((max + PAGE))
 	expect_error 16 "--size $((max + PAGE))" || return 1
 	expect_err_contains "$max bytes" || return 1
-	expect_err_contains "$UINT32_MAX pages" || return 1
+	expect_err_contains "2^32 pages" || return 1
 	run ghost create g --size 99999999999999999999999T
 	expect_error 16 "--size 99999999999999999999999T" || return 1
 	expect_err_contains "maximum" || return 1
@@ -455,7 +496,7 @@ t_force_overwrite() {
 	chmod 644 "$f"
 	run ghost create "$f" --size 8M --force
 	expect_rc 0 || return 1
-	expect_ghost "$f" $(((8 << 20) / PAGE))
+	expect_ghost "$f" $(((8 << 20) / PAGE - 1))
 }
 
 t_overwrite_swap_header() {
@@ -466,12 +507,12 @@ t_overwrite_swap_header() {
 		chmod 640 old
 		run ghost create old --size 2M
 		expect_rc 0 || { fail "magic $m"; return 1; }
-		expect_ghost old $(((2 << 20) / PAGE)) || return 1
+		expect_ghost old $(((2 << 20) / PAGE - 1)) || return 1
 	done
 	# and a ghost file can be recreated with another size
 	run ghost create old --size 4M
 	expect_rc 0 || return 1
-	expect_ghost old $(((4 << 20) / PAGE))
+	expect_ghost old $(((4 << 20) / PAGE - 1))
 }
 
 t_path_directory() {
@@ -551,7 +592,7 @@ t_option_placement() {
 	expect_rc 0 || return 1
 	run ghost create --size 1M -- -dash
 	expect_rc 0 || return 1
-	expect_ghost ./-dash $(((1 << 20) / PAGE))
+	expect_ghost ./-dash $(((1 << 20) / PAGE - 1))
 }
 
 t_status_host() {
@@ -581,7 +622,7 @@ t_status_fields() {
 		json_valid st.json || return 1
 		json_check st.json \
 			'set(d) == {"swaps", "zswap", "counters"}' \
-			'all(set(s) == {"name", "type", "kind", "size_bytes", "used_bytes", "priority"} for s in d["swaps"])' \
+			'all(set(s) == {"name", "type", "kind", "size_bytes", "used_bytes", "priority", "tier", "role"} for s in d["swaps"])' \
 			'set(d["zswap"]) == {"enabled", "compressor", "pool_bytes", "stored_bytes", "stored_pages"}' \
 			'set(d["counters"]) == {"zswpout", "zswpin", "zswpwb", "pswpout", "pswpin", "ghost_rejects"}' \
 			'len(d["swaps"]) == 3' || { fail "$args"; return 1; }
@@ -601,9 +642,9 @@ t_status_values() {
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >st.json
 	json_check st.json \
-		'd["swaps"][0] == {"name": "/srv/my ghost\ttab\nnl\\bs", "type": "ghost", "kind": "ghost", "size_bytes": 8388608 * 1024, "used_bytes": 0, "priority": -2}' \
-		'd["swaps"][1] == {"name": "/var/swapfile", "type": "file", "kind": "disk", "size_bytes": 1 << 30, "used_bytes": 2 << 20, "priority": 5}' \
-		'd["swaps"][2] == {"name": "/dev/vdb", "type": "partition", "kind": "disk", "size_bytes": 999 * 1024, "used_bytes": 1024, "priority": -3}' \
+		'd["swaps"][0] == {"name": "/srv/my ghost\ttab\nnl\\bs", "type": "ghost", "kind": "ghost", "size_bytes": 8388608 * 1024, "used_bytes": 0, "priority": -2, "tier": None, "role": "front-end"}' \
+		'd["swaps"][1] == {"name": "/var/swapfile", "type": "file", "kind": "disk", "size_bytes": 1 << 30, "used_bytes": 2 << 20, "priority": 5, "tier": None, "role": "swap"}' \
+		'd["swaps"][2] == {"name": "/dev/vdb", "type": "partition", "kind": "disk", "size_bytes": 999 * 1024, "used_bytes": 1024, "priority": -3, "tier": None, "role": "swap"}' \
 		'd["zswap"] == {"enabled": True, "compressor": "zstd", "pool_bytes": 1234 * 1024, "stored_bytes": 5678 * 1024, "stored_pages": 4321}' \
 		'd["counters"] == {"zswpout": 14, "zswpin": 13, "zswpwb": 15, "pswpout": 12, "pswpin": 11, "ghost_rejects": 16}' \
 		|| return 1
@@ -619,10 +660,10 @@ t_status_table() {
 	SWAPCTL_SYSROOT=$r run status
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >t.txt
-	grep -Eq '^NAME +TYPE +SIZE +USED +PRIO$' t.txt || { fail "no header: $OUT"; return 1; }
-	grep -Eq '^/srv/my ghost\\011tab\\012nl\\134bs +ghost +8G +0B +-2$' t.txt ||
+	grep -Eq '^NAME +TYPE +SIZE +USED +PRIO +TIER$' t.txt || { fail "no header: $OUT"; return 1; }
+	grep -Eq '^/srv/my ghost\\011tab\\012nl\\134bs +ghost +8G +0B +-2 +front-end$' t.txt ||
 		{ fail "ghost row: $OUT"; return 1; }
-	grep -Eq '^/var/swapfile +file +1G +2M +5$' t.txt || { fail "file row: $OUT"; return 1; }
+	grep -Eq '^/var/swapfile +file +1G +2M +5 +-$' t.txt || { fail "file row: $OUT"; return 1; }
 	grep -Eq '^ +ghost_rejects +16$' t.txt || { fail "ghost_rejects: $OUT"; return 1; }
 	grep -Eq '^ +stored pages +4321$' t.txt || fail "stored pages: $OUT"
 }
@@ -689,14 +730,20 @@ t_valgrind() {
 	local r=$PWD/root vg
 	vg=(valgrind -q --leak-check=full --show-leak-kinds=all
 	    --errors-for-leak-kinds=all --error-exitcode=99)
-	fake_root "$r"
+	fake_tiers "$r"
 	head -c 100 /dev/urandom >junk
+	mkdir -p bad/proc
+	# env: host, root (the fake tiers), dry=VALUE (root and SWAPCTL_DRY_RUN)
 	while read -r want env args; do
-		if [ "$env" = root ]; then
-			SWAPCTL_SYSROOT=$r "${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err
-		else
-			"${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err
-		fi
+		case $env in
+		root)
+			SWAPCTL_SYSROOT=$r "${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err ;;
+		dry=*)
+			SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=${env#dry=} \
+				"${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err ;;
+		*)
+			"${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err ;;
+		esac
 		RC=$?
 		if [ "$RC" -ne "$want" ]; then
 			diag "$(cat vg.err)"
@@ -713,12 +760,365 @@ t_valgrind() {
 8 root ghost create $PWD --size 1M
 16 host ghost create x --size 5000
 0 host version -j
+0 root tier list
+0 root -j tier list
+0 dry=1 tier add /dev/vdz --tier hdd --prio 5
+0 dry=1 -j tier add /dev/vdz --tier hdd
+4 dry=EINVAL tier add /dev/vdz --tier ssd
+16 dry=1 tier add /dev/vdz --tier nope
+16 dry=1 tier add /dev/vdz --tier zswap
+16 dry=bogus tier add /dev/vdz --tier ssd
+0 dry=1 tier remove /dev/vdb
+4 dry=EBUSY tier remove /dev/vdb
+8 dry=1 tier remove /var/swapfile/x
+16 root tier add /dev/vdz --prio 99999
 EOF
-	mkdir -p bad/proc
+	# no /sys/kernel/mm/swap_tier
+	rm -rf "$r/sys/kernel/mm/swap_tier"
+	for args in "tier list" "tier add x --tier ssd" "tier remove x"; do
+		# shellcheck disable=SC2086
+		SWAPCTL_SYSROOT=$r "${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err
+		RC=$?
+		[ "$RC" -eq 8 ] || { diag "$(cat vg.err)"; fail "valgrind swapctl $args: exit $RC"; return 1; }
+	done
 	printf 'Filename\n/x ghost 1 1 bad\n' >bad/proc/swaps
 	SWAPCTL_SYSROOT=$PWD/bad "${vg[@]}" "$SWAPCTL" status >/dev/null 2>vg.err
 	RC=$?
 	[ "$RC" -eq 8 ] || { diag "$(cat vg.err)"; fail "bad /proc/swaps: exit $RC"; }
+}
+
+# ------------------------------------------------------------ tier tests
+
+# expect_dry_error RC OBJECT CALL: like expect_error, but stderr has the
+# SWAPCTL_DRY_RUN line "swapctl: OBJECT: dry run: CALL..." first
+expect_dry_error() {
+	local first
+	first=$(printf '%s\n' "$ERR" | head -n 1)
+	case "$first" in
+	"swapctl: $2: dry run: $3"*) ;;
+	*) show_run; fail "no dry-run line for $3"; return 1 ;;
+	esac
+	ERR=$(printf '%s\n' "$ERR" | tail -n +2)
+	expect_error "$1" "$2"
+}
+
+TIER_KEYS='{"name", "index", "nr_devices", "capacity_bytes", "used_bytes", "written_pages", "read_pages", "write_errors", "read_errors", "devices"}'
+
+t_tier_list_json() {
+	local r=$PWD/root
+	fake_tiers "$r"
+	SWAPCTL_SYSROOT=$r run tier list -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >l.json
+	json_valid l.json || return 1
+	json_check l.json \
+		'set(d) == {"tiers"}' \
+		"all(set(t) == $TIER_KEYS for t in d['tiers'])" \
+		'[t["name"] for t in d["tiers"]] == ["zswap", "ssd", "hdd", "tier7"]' \
+		'[t["index"] for t in d["tiers"]] == [0, 1, 2, 7]' \
+		"d['tiers'][0] == {'name': 'zswap', 'index': 0, 'nr_devices': 0, 'capacity_bytes': None, 'used_bytes': 2 << 20, 'written_pages': 14, 'read_pages': 13, 'write_errors': None, 'read_errors': None, 'devices': []}" \
+		"d['tiers'][1] == {'name': 'ssd', 'index': 1, 'nr_devices': 1, 'capacity_bytes': 262144 * $PAGE, 'used_bytes': 512 * $PAGE, 'written_pages': 100, 'read_pages': 50, 'write_errors': 0, 'read_errors': 1, 'devices': [{'name': '/var/swapfile', 'size_bytes': 1 << 30, 'used_bytes': 2 << 20, 'priority': 5}]}" \
+		"{k: v for k, v in d['tiers'][2].items() if k != 'devices'} == {'name': 'hdd', 'index': 2, 'nr_devices': 3, 'capacity_bytes': 786432 * $PAGE, 'used_bytes': 2048 * $PAGE, 'written_pages': 300, 'read_pages': 200, 'write_errors': 3, 'read_errors': 4}" \
+		"d['tiers'][2]['devices'] == [{'name': '/dev/vdb', 'size_bytes': 999 * 1024, 'used_bytes': 1024, 'priority': -3}, {'name': '/srv/hdd two\\\\x', 'size_bytes': 2 << 30, 'used_bytes': 8 << 20, 'priority': -4}, {'name': '/gone away', 'size_bytes': None, 'used_bytes': None, 'priority': None}]" \
+		"d['tiers'][3] == {'name': 'tier7', 'index': 7, 'nr_devices': None, 'capacity_bytes': None, 'used_bytes': None, 'written_pages': None, 'read_pages': None, 'write_errors': None, 'read_errors': None, 'devices': []}" \
+		|| return 1
+	# other spellings, and pretty output
+	for args in "-j tier list" "tier -j show" "-p tier list"; do
+		# shellcheck disable=SC2086
+		SWAPCTL_SYSROOT=$r run $args
+		expect_rc 0 || { fail "$args"; return 1; }
+		printf '%s\n' "$OUT" >a.json
+		json_check a.json 'len(d["tiers"]) == 4' || { fail "$args"; return 1; }
+	done
+	# zswap without meminfo: figures from debugfs stored_pages
+	rm "$r/proc/meminfo"
+	SWAPCTL_SYSROOT=$r run tier list -j
+	printf '%s\n' "$OUT" >z.json
+	json_check z.json "d['tiers'][0]['used_bytes'] == 4321 * $PAGE"
+}
+
+t_tier_list_table() {
+	local r=$PWD/root
+	fake_tiers "$r"
+	SWAPCTL_SYSROOT=$r run tier list
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >t.txt
+	grep -Eq '^NAME +INDEX +DEVICES +CAPACITY +USED +WRITTEN +READ +WERR +RERR$' t.txt ||
+		{ fail "no tier header"; show_run; return 1; }
+	grep -Eq '^zswap +0 +0 +- +2M +14 +13 +- +-$' t.txt || { fail "zswap row"; show_run; return 1; }
+	grep -Eq "^ssd +1 +1 +$(((262144 * PAGE) >> 30))G +$(((512 * PAGE) >> 20))M +100 +50 +0 +1\$" t.txt ||
+		{ fail "ssd row"; show_run; return 1; }
+	grep -Eq '^hdd +2 +3 +[0-9.]+[GM] +[0-9.]+M +300 +200 +3 +4$' t.txt || { fail "hdd row"; show_run; return 1; }
+	grep -Eq '^tier7 +7( +-){7}$' t.txt || { fail "tier7 row"; show_run; return 1; }
+	# tiers in index order
+	[ "$(grep -Eo '^(zswap|ssd|hdd|tier7) ' t.txt | tr -d ' ' | tr '\n' ,)" = "zswap,ssd,hdd,tier7," ] ||
+		{ fail "tier order"; show_run; return 1; }
+	grep -Eq '^DEVICE +TIER +SIZE +USED +PRIO$' t.txt || { fail "no device header"; show_run; return 1; }
+	grep -Eq '^/var/swapfile +ssd +1G +2M +5$' t.txt || { fail "ssd device"; show_run; return 1; }
+	grep -Eq '^/srv/hdd two\\134x +hdd +2G +8M +-4$' t.txt || { fail "escaped device"; show_run; return 1; }
+	grep -Eq '^/gone away +hdd +- +- +-$' t.txt || { fail "unlisted device"; show_run; return 1; }
+	# no back ends at all
+	: >"$r/sys/kernel/mm/swap_tier/ssd/devices"
+	: >"$r/sys/kernel/mm/swap_tier/hdd/devices"
+	SWAPCTL_SYSROOT=$r run tier list
+	expect_rc 0 || return 1
+	case "$OUT" in *"no back ends"*) ;; *) fail "no 'no back ends': $OUT"; return 1 ;; esac
+}
+
+t_tier_no_sysfs() {
+	local r=$PWD/root args
+	fake_root "$r"
+	for args in "tier list" "tier list -j" "tier add /dev/vdb --tier ssd" "tier remove /dev/vdb"; do
+		# shellcheck disable=SC2086
+		SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run $args
+		expect_error 8 tier || { fail "$args"; return 1; }
+		expect_err_contains "kernel has no swap tiers ($r/sys/kernel/mm/swap_tier missing)" ||
+			{ fail "$args"; return 1; }
+	done
+	# status does not need tiers
+	SWAPCTL_SYSROOT=$r run status -j
+	expect_rc 0
+}
+
+t_tier_add_host() {
+	[ ! -e /sys/kernel/mm/swap_tier ] ||
+		{ SKIP_REASON="this kernel has swap tiers"; return 77; }
+	write_swap_sig be 16 SWAPSPACE2
+	run tier add be --tier ssd
+	expect_error 8 tier || return 1
+	expect_err_contains "kernel has no swap tiers (/sys/kernel/mm/swap_tier missing)" || return 1
+	run tier list
+	expect_error 8 tier || return 1
+	run tier remove be
+	expect_error 8 tier
+}
+
+# flags the brief fixes: SWAP_FLAG_BACKEND 0x100000, tier << 21,
+# SWAP_FLAG_PREFER 0x8000 | prio
+t_tier_add_flags() {
+	local r=$PWD/root spec name idx prio want got
+	fake_tiers "$r"
+	for spec in ssd:1: ssd:1:0 hdd:2:7 hdd:2:32767 tier7:7: tier7:7:1; do
+		IFS=: read -r name idx prio <<<"$spec"
+		want=$((0x100000 | idx << 21))
+		[ -n "$prio" ] && want=$((want | 0x8000 | prio))
+		want=$(printf '0x%08x' "$want")
+		if [ -n "$prio" ]; then
+			SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier add /dev/vdz --tier "$name" --prio "$prio"
+		else
+			SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier add /dev/vdz --tier "$name"
+		fi
+		expect_rc 0 || { fail "$spec"; return 1; }
+		got=$(printf '%s\n' "$ERR" | sed -n 's|^swapctl: /dev/vdz: dry run: swapon flags \(0x[0-9a-f]*\)$|\1|p')
+		[ "$got" = "$want" ] || { show_run; fail "$spec: flags $got, expected $want"; return 1; }
+		case "$OUT" in
+		"/dev/vdz: back end of tier $name (index $idx), priority ${prio:-chosen by the kernel}") ;;
+		*) show_run; fail "$spec: summary"; return 1 ;;
+		esac
+	done
+	# short options and JSON
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run -j tier add -t hdd -P 3 /dev/vdz
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >a.json
+	json_check a.json 'd == {"path": "/dev/vdz", "tier": "hdd", "index": 2, "priority": 3}' || return 1
+	case "$ERR" in *"flags 0x00508003") ;; *) show_run; fail "flags"; return 1 ;; esac
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier add /dev/vdz --tier ssd -j
+	printf '%s\n' "$OUT" >b.json
+	json_check b.json 'd["priority"] is None' || return 1
+	# SWAPCTL_DRY_RUN=0 or empty is normal operation: a real swapon,
+	# which fails here (no such file)
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=0 run tier add "$PWD/nofile" --tier ssd
+	expect_error 4 "$PWD/nofile" || return 1
+	expect_err_contains "swapon failed" || return 1
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=bogus run tier add /dev/vdz --tier ssd
+	expect_error 16 SWAPCTL_DRY_RUN
+}
+
+t_tier_add_errors() {
+	local r=$PWD/root
+	fake_tiers "$r"
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=EINVAL run tier add /dev/vdz --tier ssd
+	expect_dry_error 4 /dev/vdz "swapon flags" || return 1
+	expect_err_contains "mkswap" || return 1
+	expect_err_contains "Invalid argument" || return 1
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=EBUSY run tier add /dev/vdz --tier ssd
+	expect_dry_error 4 /dev/vdz "swapon flags" || return 1
+	expect_err_contains "already an active swap area" || return 1
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=EPERM run tier add /dev/vdz --tier ssd
+	expect_dry_error 4 /dev/vdz "swapon flags" || return 1
+	expect_err_contains "CAP_SYS_ADMIN" || return 1
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=ENOENT run tier add /dev/vdz --tier ssd
+	expect_dry_error 4 /dev/vdz "swapon flags" || return 1
+	expect_err_contains "No such file or directory"
+}
+
+t_tier_add_unknown() {
+	local r=$PWD/root
+	fake_tiers "$r"
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier add /dev/vdz --tier nvme
+	expect_error 16 "--tier nvme" || return 1
+	expect_err_contains "unknown tier (valid tiers: ssd, hdd, tier7)" || return 1
+	# a directory that is not a tier is not a tier name
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier add /dev/vdz --tier power
+	expect_error 16 "--tier power" || return 1
+	# no device tiers at all
+	rm -rf "$r/sys/kernel/mm/swap_tier"/*
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier add /dev/vdz --tier ssd
+	expect_error 16 "--tier ssd" || return 1
+	expect_err_contains "no device tiers"
+}
+
+t_tier_add_zswap() {
+	local r=$PWD/root
+	fake_tiers "$r"
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier add /dev/vdz --tier zswap
+	expect_error 16 "--tier zswap" || return 1
+	expect_err_contains "not a device tier" || return 1
+	# whatever the kernel
+	run tier add /dev/vdz --tier zswap
+	expect_error 16 "--tier zswap"
+}
+
+t_tier_remove() {
+	local r=$PWD/root d=$PWD/root/sys/kernel/mm/swap_tier
+	fake_tiers "$r"
+	# a real file listed under a name with an escaped space, removed
+	# through a symbolic link: matched by device and inode
+	write_swap_sig "$PWD/back end" 16 SWAPSPACE2
+	ln -s "$PWD/back end" alias
+	printf '%s\\040end\n' "$PWD/back" >>"$d/ssd/devices"
+	printf '%s\\040end\t\tfile\t\t64\t\t12\t\t3\n' "$PWD/back" >>"$r/proc/swaps"
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier remove alias
+	expect_rc 0 || return 1
+	[ "$ERR" = "swapctl: alias: dry run: swapoff" ] || { show_run; fail "dry-run line"; return 1; }
+	[ "$OUT" = "alias: removed from tier ssd (index 1)" ] || { show_run; fail "summary"; return 1; }
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run -j tier remove alias
+	printf '%s\n' "$OUT" >r.json
+	json_check r.json 'd == {"path": "alias", "tier": "ssd", "index": 1}' || return 1
+	# busy: the page count from /proc/swaps (12 KiB used)
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=EBUSY run tier remove alias
+	expect_dry_error 4 alias swapoff || return 1
+	expect_err_contains "still holds $((12 * 1024 / PAGE)) pages; drain it first" || return 1
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=EBUSY run tier remove /dev/vdb
+	expect_dry_error 4 /dev/vdb swapoff || return 1
+	expect_err_contains "still holds $((1024 / PAGE)) pages" || return 1
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=EPERM run tier remove /dev/vdb
+	expect_dry_error 4 /dev/vdb swapoff || return 1
+	expect_err_contains "CAP_SYS_ADMIN" || return 1
+	# a listed name that cannot be looked up: compared as a string
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier remove "/gone away"
+	expect_rc 0 || return 1
+	[ "$OUT" = "/gone away: removed from tier hdd (index 2)" ] || { show_run; fail "by name"; return 1; }
+}
+
+t_tier_remove_not_backend() {
+	local r=$PWD/root p
+	fake_tiers "$r"
+	write_swap_sig other 16 SWAPSPACE2
+	# the ghost front end, an area no tier lists, a path that does not
+	# exist: refused before any swapoff (the dry run would say so)
+	printf '%s\t\tfile\t\t64\t\t0\t\t-5\n' "$PWD/other" >>"$r/proc/swaps"
+	for p in '/srv/my ghost	tab' "$PWD/other" /nonexistent /var/swapfile/x; do
+		SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier remove "$p"
+		expect_error 8 "$p" || { fail "$p"; return 1; }
+		expect_err_contains "not a back end" || return 1
+	done
+}
+
+t_status_tiers() {
+	local r=$PWD/root
+	fake_tiers "$r"
+	printf '/swap/plain\t\tfile\t\t64\t\t0\t\t-9\n' >>"$r/proc/swaps"
+	SWAPCTL_SYSROOT=$r run status -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >s.json
+	json_check s.json \
+		'[(s["name"], s["tier"], s["role"]) for s in d["swaps"]] == [("/srv/my ghost\ttab\nnl\\bs", None, "front-end"), ("/var/swapfile", "ssd", "back-end"), ("/dev/vdb", "hdd", "back-end"), ("/srv/hdd two\\x", "hdd", "back-end"), ("/swap/plain", None, "swap")]' \
+		'd["swaps"][1]["kind"] == "disk" and d["swaps"][0]["kind"] == "ghost"' || return 1
+	SWAPCTL_SYSROOT=$r run status
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >t.txt
+	grep -Eq '^NAME +TYPE +SIZE +USED +PRIO +TIER$' t.txt || { fail "header"; show_run; return 1; }
+	grep -Eq '^/srv/my ghost\\011tab\\012nl\\134bs +ghost +8G +0B +-2 +front-end$' t.txt || { fail "ghost"; show_run; return 1; }
+	grep -Eq '^/var/swapfile +file +1G +2M +5 +ssd$' t.txt || { fail "ssd"; show_run; return 1; }
+	grep -Eq '^/srv/hdd two\\134x +partition +2G +8M +-4 +hdd$' t.txt || { fail "hdd"; show_run; return 1; }
+	grep -Eq '^/swap/plain +file +64K +0B +-9 +-$' t.txt || { fail "plain"; show_run; return 1; }
+}
+
+t_tier_bad_sysfs() {
+	local r=$PWD/root d=$PWD/root/sys/kernel/mm/swap_tier v
+	for v in 0 8 -1 x 1.5 ""; do
+		fake_tiers "$r"
+		printf '%s\n' "$v" >"$d/ssd/index"
+		SWAPCTL_SYSROOT=$r run tier list
+		expect_error 8 "$d/ssd/index" || { fail "index '$v'"; return 1; }
+		# status reads the tiers too
+		SWAPCTL_SYSROOT=$r run status -j
+		expect_error 8 "$d/ssd/index" || { fail "status, index '$v'"; return 1; }
+	done
+	fake_tiers "$r"
+	echo 1 >"$d/hdd/index"
+	SWAPCTL_SYSROOT=$r run tier list
+	expect_error 8 "$d" || return 1
+	expect_err_contains "same index 1" || return 1
+	fake_tiers "$r"
+	echo lots >"$d/hdd/used_pages"
+	SWAPCTL_SYSROOT=$r run tier list -j
+	expect_error 8 "$d/hdd/used_pages" || return 1
+	fake_tiers "$r"
+	echo 18446744073709551615 >"$d/hdd/capacity_pages"
+	SWAPCTL_SYSROOT=$r run tier list -j
+	expect_error 8 "$d/hdd" || return 1
+	# a tier list without /proc/swaps cannot size the back ends
+	fake_tiers "$r"
+	rm "$r/proc/swaps"
+	SWAPCTL_SYSROOT=$r run tier list
+	expect_error 4 "$r/proc/swaps"
+}
+
+t_tier_args() {
+	local r=$PWD/root
+	fake_tiers "$r"
+	export SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1
+	run tier
+	expect_error 16 tier || return 1
+	run tier frobnicate
+	expect_error 16 frobnicate || return 1
+	run tier add
+	expect_error 16 "tier add" || return 1
+	run tier add /dev/vdz
+	expect_error 16 "tier add" || return 1
+	expect_err_contains "--tier" || return 1
+	run tier add "" --tier ssd
+	expect_error 16 "tier add" || return 1
+	run tier add /dev/vdz /dev/vdy --tier ssd
+	expect_error 16 /dev/vdy || return 1
+	run tier add /dev/vdz --tier
+	expect_error 16 --tier || return 1
+	for p in -1 32768 99999999999999999999 abc 1x ""; do
+		run tier add /dev/vdz --tier ssd --prio "$p"
+		expect_error 16 "--prio $p" || return 1
+		expect_err_contains "0 to 32767" || return 1
+	done
+	run tier add /dev/vdz --tier ssd --bogus
+	expect_error 16 --bogus || return 1
+	run tier remove
+	expect_error 16 "tier remove" || return 1
+	run tier remove /dev/vdb /dev/vdc
+	expect_error 16 /dev/vdc || return 1
+	run tier remove /dev/vdb --tier ssd
+	expect_error 16 --tier || return 1
+	run tier list extra
+	expect_error 16 extra || return 1
+	run tier list --prio 1
+	expect_error 16 --prio || return 1
+	# help
+	for args in "tier help" "tier -h" "tier add -h" "tier remove --help" "tier list -h" "help"; do
+		# shellcheck disable=SC2086
+		run $args
+		expect_rc 0 || { fail "$args"; return 1; }
+		case "$OUT" in *"tier add { DEV | FILE } --tier NAME"*) ;; *) fail "$args: $OUT"; return 1 ;; esac
+	done
 }
 
 TESTS=(
@@ -762,7 +1162,20 @@ TESTS=(
 	"t_status_no_proc_swaps|unreadable /proc/swaps exits 4"
 	"t_status_bad_data|unexpected /proc or /sys data exits 8"
 	"t_pretty_json|-p prints valid indented JSON"
-	"t_valgrind|no leaks or memory errors on status and create paths"
+	"t_tier_list_json|tier list -j: zswap and device tiers in index order, devices, nulls"
+	"t_tier_list_table|tier list table: tier rows, back-end rows with escapes"
+	"t_tier_no_sysfs|no /sys/kernel/mm/swap_tier: tier commands exit 8, status works"
+	"t_tier_add_host|tier add on this host: kernel has no swap tiers (8)"
+	"t_tier_add_flags|tier add builds the swapon flags (SWAPCTL_DRY_RUN)"
+	"t_tier_add_errors|tier add explains EINVAL, EBUSY, EPERM (4)"
+	"t_tier_add_unknown|unknown tier name lists the valid names (16)"
+	"t_tier_add_zswap|--tier zswap is refused: not a device tier (16)"
+	"t_tier_remove|tier remove matches by inode or name; EBUSY gives the page count"
+	"t_tier_remove_not_backend|tier remove of a non-back-end is refused (8)"
+	"t_status_tiers|status shows tier and role of every area"
+	"t_tier_bad_sysfs|unexpected tier sysfs data exits 8"
+	"t_tier_args|tier argument errors (16) and help"
+	"t_valgrind|no leaks or memory errors on status, create and tier paths"
 )
 
 # ------------------------------------------------------------- runner

@@ -229,6 +229,34 @@ void unescape_octal(char *s)
 	*w = '\0';
 }
 
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f || c == '\\';
+}
+
+/* Names are arbitrary bytes: keep a table on one line per row. */
+void print_escaped(const char *name, int width)
+{
+	int n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (needs_escape(*p))
+			n += printf("\\%03o", *p);
+		else
+			n += printf("%c", *p);
+	}
+	printf("%*s", width > n ? width - n : 0, "");
+}
+
+int escaped_width(const char *name)
+{
+	int n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		n += needs_escape(*p) ? 4 : 1;
+	return n;
+}
+
 static int parse_prio(const char *s, long long *prio)
 {
 	uint64_t v;

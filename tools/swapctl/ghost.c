@@ -162,7 +162,8 @@ static int random_uuid(unsigned char uuid[SWAP_UUID_LEN])
 static int check_size(const char *arg, struct create_args *a)
 {
 	uint64_t psz = (uint64_t)page_size();
-	uint64_t max = (uint64_t)UINT32_MAX * psz;
+	/* last_page is a 32-bit field: at most 2^32 pages, header included */
+	uint64_t max = ((uint64_t)UINT32_MAX + 1) * psz;
 	char obj[96], lo[32], hi[32], mx[32];
 	int err;
 
@@ -175,8 +176,8 @@ static int check_size(const char *arg, struct create_args *a)
 			     "invalid size (expected BYTES with an optional K, M, G, T or KiB, MiB, GiB, TiB suffix; binary units)");
 	if (a->size == 0)
 		return p_err(EXIT_USAGE, obj,
-			     "size must not be zero (the minimum is one page, %llu bytes)",
-			     (unsigned long long)psz);
+			     "size must not be zero (the minimum is two pages, %llu bytes: the header and one slot)",
+			     (unsigned long long)(2 * psz));
 	if (a->size > max)
 		goto too_large;
 	if (a->size % psz) {
@@ -196,15 +197,23 @@ static int check_size(const char *arg, struct create_args *a)
 			     (unsigned long long)below, lo,
 			     (unsigned long long)(below + psz), hi);
 	}
-	a->last_page = (uint32_t)(a->size / psz);
+	if (a->size < 2 * psz)
+		return p_err(EXIT_USAGE, obj,
+			     "size too small: the minimum is two pages, %llu bytes (the header and one slot)",
+			     (unsigned long long)(2 * psz));
+	/*
+	 * SIZE is the size of the area the header describes, header page
+	 * included, as for mkswap(8) on a SIZE-byte file: the ghost then has
+	 * the same slots, and the same metadata, as such a swapfile.
+	 */
+	a->last_page = (uint32_t)(a->size / psz - 1);
 	return EXIT_OK;
 
 too_large:
 	exact_size(max, mx, sizeof(mx));
 	return p_err(EXIT_USAGE, obj,
-		     "size too large; the maximum is %s (%llu bytes, %u pages of %llu bytes: info.last_page is a 32-bit field)",
-		     mx, (unsigned long long)max, UINT32_MAX,
-		     (unsigned long long)psz);
+		     "size too large; the maximum is %s (%llu bytes, 2^32 pages of %llu bytes: info.last_page is a 32-bit field)",
+		     mx, (unsigned long long)max, (unsigned long long)psz);
 }
 
 static const char *file_kind(mode_t mode)
@@ -289,7 +298,7 @@ static void print_result(const struct create_args *a, size_t psz)
 	format_uuid(a->uuid, uuid);
 	if (!json_output) {
 		iec_size(a->size, sz, sizeof(sz));
-		printf("%s: ghost swap area, size %s (%llu bytes, %u pages of %zu bytes), ",
+		printf("%s: ghost swap area, size %s (%llu bytes, %u usable pages of %zu bytes), ",
 		       a->path, sz, (unsigned long long)a->size, a->last_page,
 		       psz);
 		if (a->label[0])

@@ -244,12 +244,15 @@ static void print_main_help(FILE *f)
 		"       %1$s help\n"
 		"       %1$s version\n"
 		"\n"
-		"       OBJECT := { ghost | status | version }\n"
+		"       OBJECT := { ghost | tier | status | version }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-h|--help} |\n"
 		"                    {-V|--version} }\n"
 		"\n"
 		"       %1$s ghost create PATH --size SIZE [--label LABEL] [--uuid UUID]\n"
 		"                            [--force]\n"
+		"       %1$s tier add { DEV | FILE } --tier NAME [--prio PRIO]\n"
+		"       %1$s tier remove { DEV | FILE }\n"
+		"       %1$s tier list [-j]\n"
 		"       %1$s status [-j]\n"
 		"\n"
 		"See '%1$s OBJECT help' and swapctl(8) for details.\n",
@@ -283,6 +286,7 @@ static int do_version(int argc, char **argv)
 static const struct cmd main_cmds[] = {
 	{ "help",	do_help },
 	{ "ghost",	do_ghost },
+	{ "tier",	do_tier },
 	{ "status",	do_status },
 	{ "version",	do_version },
 	{ NULL,		NULL },

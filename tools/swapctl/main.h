@@ -83,6 +83,19 @@ void iec_size(uint64_t bytes, char *buf, size_t len);
 void exact_size(uint64_t bytes, char *buf, size_t len);
 /* Decode \ooo escapes in place (the kernel's mangle_path()). */
 void unescape_octal(char *s);
+/*
+ * Print a name on one table line: control characters and backslashes as
+ * \ooo, padded with spaces to @width columns.  escaped_width() is the
+ * number of columns it takes.
+ */
+void print_escaped(const char *name, int width);
+int escaped_width(const char *name);
+
+/* A figure the running kernel may not provide. */
+struct opt_u64 {
+	bool valid;
+	uint64_t val;
+};
 
 struct swap_area {
 	char *name;		/* unescaped path */
@@ -108,8 +121,62 @@ void swaps_free(struct swap_list *list);
 /* Is the inode st (dev, ino) an active swap area?  <0: EXIT code */
 int swaps_contains(const struct swap_list *list, dev_t dev, ino_t ino);
 
+/* status.c: zswap state, shared with "tier list" */
+struct zswap_status {
+	int enabled;		/* 1, 0, or -1: unknown */
+	char *compressor;	/* NULL: unknown */
+	struct opt_u64 pool_bytes;
+	struct opt_u64 stored_bytes;
+	struct opt_u64 stored_pages;
+};
+
+/* Returns 0 or an EXIT_* code after printing the error. */
+int zswap_read(struct zswap_status *z);
+void zswap_free(struct zswap_status *z);
+/* Counters @keys of /proc/vmstat into @out; missing ones stay unknown. */
+int vmstat_read(const char *const *keys, struct opt_u64 *out, size_t nr);
+
+/* tier.c: /sys/kernel/mm/swap_tier */
+enum tier_figure {
+	TF_NR_DEVICES,
+	TF_CAPACITY_PAGES,
+	TF_USED_PAGES,
+	TF_WRITTEN_PAGES,
+	TF_READ_PAGES,
+	TF_WRITE_ERRORS,
+	TF_READ_ERRORS,
+	NR_TIER_FIGURES,
+};
+
+struct tier {
+	char *name;		/* directory name */
+	unsigned int index;
+	struct opt_u64 fig[NR_TIER_FIGURES];
+	char **devices;		/* unescaped, as /proc/swaps names them */
+	size_t nr_devs;
+};
+
+struct tier_list {
+	struct tier *tiers;	/* device tiers, by index */
+	size_t nr;
+	bool present;		/* the sysfs directory exists */
+	char *path;		/* the sysfs directory, for messages */
+};
+
+/*
+ * Read every device tier.  A missing sysfs directory is not an error:
+ * tl->present is then false and the list empty.  Returns 0 or an EXIT_*
+ * code after printing the error.
+ */
+int tiers_read(struct tier_list *tl);
+void tiers_free(struct tier_list *tl);
+/* The tier listing @name (a /proc/swaps name) among its devices, or NULL. */
+const struct tier *tiers_find_device(const struct tier_list *tl,
+				     const char *name);
+
 /* objects */
 int do_ghost(int argc, char **argv);
 int do_status(int argc, char **argv);
+int do_tier(int argc, char **argv);
 
 #endif /* SWAPCTL_MAIN_H */

@@ -14,19 +14,6 @@
 
 #include "main.h"
 
-struct opt_u64 {
-	bool valid;
-	uint64_t val;
-};
-
-struct zswap_status {
-	int enabled;		/* 1, 0, or -1: unknown */
-	char *compressor;	/* NULL: unknown */
-	struct opt_u64 pool_bytes;
-	struct opt_u64 stored_bytes;
-	struct opt_u64 stored_pages;
-};
-
 /* /proc/vmstat counters, in JSON order */
 static const struct {
 	const char *vmstat;
@@ -44,6 +31,7 @@ static const struct {
 
 struct status {
 	struct swap_list swaps;
+	struct tier_list tiers;
 	struct zswap_status zswap;
 	struct opt_u64 counters[NR_COUNTERS];
 };
@@ -129,7 +117,7 @@ static int parse_kv(const char *path, char *buf, char sep,
 	return EXIT_OK;
 }
 
-static int read_zswap(struct zswap_status *z)
+int zswap_read(struct zswap_status *z)
 {
 	struct kv_want want[] = {
 		{ "Zswap",	&z->pool_bytes,		true },
@@ -196,34 +184,75 @@ out:
 	return ret;
 }
 
-static int read_counters(struct opt_u64 *counters)
+void zswap_free(struct zswap_status *z)
 {
-	struct kv_want want[NR_COUNTERS];
+	free(z->compressor);
+	z->compressor = NULL;
+}
+
+int vmstat_read(const char *const *keys, struct opt_u64 *out, size_t nr)
+{
 	char pbuf[PATH_MAX], *buf = NULL;
+	struct kv_want *want;
 	const char *path;
 	int ret;
 
-	for (size_t i = 0; i < NR_COUNTERS; i++) {
-		want[i].key = counter_names[i].vmstat;
-		want[i].out = &counters[i];
+	want = calloc(nr ? nr : 1, sizeof(*want));
+	if (!want)
+		return p_sys("/proc/vmstat", "cannot allocate memory");
+	for (size_t i = 0; i < nr; i++) {
+		want[i].key = keys[i];
+		want[i].out = &out[i];
 		want[i].kib = false;
 	}
 	path = sys_path("/proc/vmstat", pbuf, sizeof(pbuf));
 	read_optional(path, &buf);
-	ret = buf ? parse_kv(path, buf, ' ', want, NR_COUNTERS) : EXIT_OK;
+	ret = buf ? parse_kv(path, buf, ' ', want, nr) : EXIT_OK;
 	free(buf);
+	free(want);
 	return ret;
+}
+
+static int read_counters(struct opt_u64 *counters)
+{
+	const char *keys[NR_COUNTERS];
+
+	for (size_t i = 0; i < NR_COUNTERS; i++)
+		keys[i] = counter_names[i].vmstat;
+	return vmstat_read(keys, counters, NR_COUNTERS);
 }
 
 static void status_free(struct status *s)
 {
 	swaps_free(&s->swaps);
-	free(s->zswap.compressor);
+	tiers_free(&s->tiers);
+	zswap_free(&s->zswap);
 }
 
-static const char *swap_kind(const char *type)
+static bool is_ghost(const struct swap_area *a)
 {
-	return strcmp(type, "ghost") ? "disk" : "ghost";
+	return !strcmp(a->type, "ghost");
+}
+
+static const char *swap_kind(const struct swap_area *a)
+{
+	return is_ghost(a) ? "ghost" : "disk";
+}
+
+/* "front-end" (ghost), "back-end" (listed by a tier) or "swap" */
+static const char *swap_role(const struct status *s,
+			     const struct swap_area *a, const char **tier)
+{
+	const struct tier *t;
+
+	*tier = NULL;
+	if (is_ghost(a))
+		return "front-end";
+	t = tiers_find_device(&s->tiers, a->name);
+	if (!t)
+		return "swap";
+	*tier = t->name;
+	return "back-end";
 }
 
 static void jw_field_opt(struct jw *w, const char *name,
@@ -248,14 +277,18 @@ static void print_json(const struct status *s)
 	jw_array_begin(w);
 	for (size_t i = 0; i < s->swaps.nr; i++) {
 		const struct swap_area *a = &s->swaps.areas[i];
+		const char *role, *tier;
 
+		role = swap_role(s, a, &tier);
 		jw_object_begin(w);
 		jw_field_string(w, "name", a->name);
 		jw_field_string(w, "type", a->type);
-		jw_field_string(w, "kind", swap_kind(a->type));
+		jw_field_string(w, "kind", swap_kind(a));
 		jw_field_uint(w, "size_bytes", a->size_kib * 1024);
 		jw_field_uint(w, "used_bytes", a->used_kib * 1024);
 		jw_field_int(w, "priority", a->prio);
+		jw_field_string(w, "tier", tier);
+		jw_field_string(w, "role", role);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -282,29 +315,6 @@ static void print_json(const struct status *s)
 	jw_free(w);
 }
 
-/* Swap names are arbitrary bytes: keep the table on one line per area. */
-static void print_name(const char *name, int width)
-{
-	int n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
-			n += printf("\\%03o", *p);
-		else
-			n += printf("%c", *p);
-	}
-	printf("%*s", width > n ? width - n : 0, "");
-}
-
-static int name_width(const char *name)
-{
-	int n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		n += (*p < 0x20 || *p == 0x7f || *p == '\\') ? 4 : 1;
-	return n;
-}
-
 static void print_opt_size(const char *label, const struct opt_u64 *v)
 {
 	char buf[32];
@@ -325,6 +335,18 @@ static void print_opt_u64(const char *label, const struct opt_u64 *v)
 		printf("  %-14s -\n", label);
 }
 
+/* TIER column: the tier of a back end, "front-end" for a ghost area */
+static const char *tier_cell(const struct status *s,
+			     const struct swap_area *a)
+{
+	const char *role, *tier;
+
+	role = swap_role(s, a, &tier);
+	if (tier)
+		return tier;
+	return strcmp(role, "front-end") ? "-" : role;
+}
+
 static void print_table(const struct status *s)
 {
 	const struct zswap_status *z = &s->zswap;
@@ -335,7 +357,7 @@ static void print_table(const struct status *s)
 		const struct swap_area *a = &s->swaps.areas[i];
 		int n;
 
-		if ((n = name_width(a->name)) > wname)
+		if ((n = escaped_width(a->name)) > wname)
 			wname = n;
 		if ((n = (int)strlen(a->type)) > wtype)
 			wtype = n;
@@ -352,17 +374,20 @@ static void print_table(const struct status *s)
 	if (!s->swaps.nr) {
 		printf("no active swap areas\n");
 	} else {
-		printf("%-*s %-*s %*s %*s %*s\n", wname, "NAME", wtype, "TYPE",
-		       wsize, "SIZE", wused, "USED", wprio, "PRIO");
+		printf("%-*s %-*s %*s %*s %*s %s\n", wname, "NAME", wtype,
+		       "TYPE", wsize, "SIZE", wused, "USED", wprio, "PRIO",
+		       "TIER");
 	}
 	for (size_t i = 0; i < s->swaps.nr; i++) {
 		const struct swap_area *a = &s->swaps.areas[i];
 
 		human_size(a->size_kib * 1024, size, sizeof(size));
 		human_size(a->used_kib * 1024, used, sizeof(used));
-		print_name(a->name, wname);
-		printf(" %-*s %*s %*s %*lld\n", wtype, a->type, wsize, size,
+		print_escaped(a->name, wname);
+		printf(" %-*s %*s %*s %*lld ", wtype, a->type, wsize, size,
 		       wused, used, wprio, a->prio);
+		print_escaped(tier_cell(s, a), 0);
+		putchar('\n');
 	}
 
 	printf("\nzswap:\n");
@@ -405,7 +430,10 @@ static int do_show(int argc, char **argv)
 	ret = swaps_read(&s.swaps, true);
 	if (ret)
 		goto out;
-	ret = read_zswap(&s.zswap);
+	ret = tiers_read(&s.tiers);
+	if (ret)
+		goto out;
+	ret = zswap_read(&s.zswap);
 	if (ret)
 		goto out;
 	ret = read_counters(s.counters);
