@@ -24,7 +24,27 @@ static inline uint64_t page_key(uint64_t seed, enum canary_kind kind,
 
 const char *canary_kind_name(enum canary_kind kind)
 {
-	return kind == CANARY_COMPRESSIBLE ? "compressible" : "incompressible";
+	switch (kind) {
+	case CANARY_COMPRESSIBLE:
+		return "compressible";
+	case CANARY_INCOMPRESSIBLE:
+		return "incompressible";
+	case CANARY_HALF:
+		return "half-compressible";
+	case CANARY_MIXED:
+		return "mixed";
+	}
+	return "unknown";
+}
+
+/* The kind of page index of a CANARY_MIXED area. */
+static enum canary_kind mixed_kind(size_t index)
+{
+	static const enum canary_kind kinds[] = {
+		CANARY_COMPRESSIBLE, CANARY_INCOMPRESSIBLE, CANARY_HALF,
+	};
+
+	return kinds[index % 3];
 }
 
 void canary_page(void *dst, size_t page_size, uint64_t seed,
@@ -32,8 +52,20 @@ void canary_page(void *dst, size_t page_size, uint64_t seed,
 {
 	uint64_t *w = dst;
 	size_t nw = page_size / sizeof(uint64_t), k;
-	uint64_t key = page_key(seed, kind, index);
+	uint64_t key;
 
+	if (kind == CANARY_MIXED)
+		kind = mixed_kind(index);
+	key = page_key(seed, kind, index);
+	if (kind == CANARY_HALF) {
+		size_t half = page_size / 2;
+
+		/* Distinct halves: the page keys differ by kind. */
+		canary_page(dst, half, seed, CANARY_INCOMPRESSIBLE, index);
+		canary_page((char *)dst + half, half, seed, CANARY_COMPRESSIBLE,
+			    index);
+		return;
+	}
 	if (kind == CANARY_COMPRESSIBLE) {
 		/* No zero byte in the repeated word: page is never all-zero. */
 		uint64_t base = key | 0x0101010101010101ULL;

@@ -15,6 +15,13 @@
  * CANARY_INCOMPRESSIBLE: a per-page PRNG stream (splitmix64 seeded from
  *                        (seed, i)).  lz4 output is larger than the page, so
  *                        zswap has to reject it.
+ * CANARY_HALF:           the first half of the page as CANARY_INCOMPRESSIBLE,
+ *                        the second half as CANARY_COMPRESSIBLE: lz4 makes
+ *                        it a little over half a page, which zswap takes.
+ *                        A few such pages fill a small memory.zswap.max.
+ * CANARY_MIXED:          page i is COMPRESSIBLE, INCOMPRESSIBLE or HALF for
+ *                        i % 3 == 0, 1 or 2: one area exercises zswap,
+ *                        zswap writeback and the pages zswap refuses.
  */
 #ifndef SWAPTIER_SELFTEST_CANARY_H
 #define SWAPTIER_SELFTEST_CANARY_H
@@ -25,6 +32,8 @@
 enum canary_kind {
 	CANARY_COMPRESSIBLE = 0,
 	CANARY_INCOMPRESSIBLE = 1,
+	CANARY_HALF = 2,
+	CANARY_MIXED = 3,
 };
 
 struct canary_err {

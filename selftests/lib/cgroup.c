@@ -227,19 +227,10 @@ int cg_cleanup_stale(void)
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		char p[PATH_MAX], *dash;
-		pid_t owner;
+		char p[PATH_MAX];
 
-		if (strncmp(de->d_name, ST_PREFIX, strlen(ST_PREFIX)))
-			continue;
 		/* Name: swaptier-selftest-<tag>-<pid>-<n> */
-		dash = strrchr(de->d_name, '-');
-		if (!dash || dash == de->d_name)
-			continue;
-		*dash = '\0';
-		owner = (pid_t)atoi(strrchr(de->d_name, '-') + 1);
-		*dash = '-';
-		if (owner == getpid() || st_pid_alive(owner))
+		if (!st_name_is_stale(de->d_name))
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", CG_ROOT, de->d_name);
 		if (!cg_destroy(p))

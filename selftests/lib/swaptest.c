@@ -24,6 +24,12 @@ const char *st_env_get(struct st_env *env, bool need_swapctl)
 		return "must run as root";
 	env->scratch = getenv("SWAPTIER_SCRATCH");
 	env->swapctl = getenv("SWAPCTL");
+	env->ssd = getenv("SWAPTIER_SSD");
+	env->hdd = getenv("SWAPTIER_HDD");
+	if (env->ssd && !env->ssd[0])
+		env->ssd = NULL;
+	if (env->hdd && !env->hdd[0])
+		env->hdd = NULL;
 	if (!env->scratch || !env->scratch[0])
 		return "SWAPTIER_SCRATCH is not set (run inside the swaptier VM runner)";
 	if (stat(env->scratch, &st) || !S_ISDIR(st.st_mode) ||
@@ -48,50 +54,6 @@ const char *st_env_get(struct st_env *env, bool need_swapctl)
 	return NULL;
 }
 
-static void logf_append(char *log, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void logf_append(char *log, size_t len, const char *fmt, ...)
-{
-	size_t cur;
-	va_list ap;
-
-	if (!log || !len)
-		return;
-	cur = strlen(log);
-	if (cur >= len - 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(log + cur, len - cur, fmt, ap);
-	va_end(ap);
-}
-
-/* pid embedded in "swaptier-selftest-<tag>-<pid>-<n>[suffix]" or 0. */
-static pid_t name_owner(const char *name)
-{
-	char tmp[NAME_MAX + 1], *last, *prev;
-
-	snprintf(tmp, sizeof(tmp), "%s", name);
-	last = strrchr(tmp, '-');
-	if (!last)
-		return 0;
-	*last = '\0';
-	prev = strrchr(tmp, '-');
-	if (!prev)
-		return 0;
-	return (pid_t)atoi(prev + 1);
-}
-
-static bool stale_name(const char *name)
-{
-	pid_t owner;
-
-	if (strncmp(name, ST_PREFIX, strlen(ST_PREFIX)))
-		return false;
-	owner = name_owner(name);
-	return owner > 0 && owner != getpid() && !st_pid_alive(owner);
-}
-
 int st_recover(const struct st_env *env, char *log, size_t len)
 {
 	struct swaps_row rows[40];
@@ -107,22 +69,29 @@ int st_recover(const struct st_env *env, char *log, size_t len)
 		const char *base = strrchr(rows[i].path, '/');
 
 		if (strncmp(rows[i].path, prefix, strlen(prefix)) ||
-		    !base || !stale_name(base + 1))
+		    !base || !st_name_is_stale(base + 1))
 			continue;
 		if (swapoff(rows[i].path))
-			logf_append(log, len, "swapoff %s failed: %s; ",
-				    rows[i].path, strerror(errno));
+			st_appendf(log, len, "swapoff %s failed: %s; ",
+				   rows[i].path, strerror(errno));
 		else
-			logf_append(log, len, "swapoff %s; ", rows[i].path);
+			st_appendf(log, len, "swapoff %s; ", rows[i].path);
 		actions++;
 	}
+	/* Back ends only once the ghosts whose data they hold are off. */
+	actions += st_backend_recover(env, log, len);
+	n = dm_remove_stale();
+	if (n > 0) {
+		st_appendf(log, len, "removed %d dm device(s); ", n);
+		actions += n;
+	}
 	if (zswap_restore_enabled(env) > 0) {
-		logf_append(log, len, "restored zswap enabled; ");
+		st_appendf(log, len, "restored zswap enabled; ");
 		actions++;
 	}
 	n = cg_cleanup_stale();
 	if (n > 0) {
-		logf_append(log, len, "removed %d cgroup(s); ", n);
+		st_appendf(log, len, "removed %d cgroup(s); ", n);
 		actions += n;
 	}
 	d = opendir(env->scratch);
@@ -132,14 +101,14 @@ int st_recover(const struct st_env *env, char *log, size_t len)
 		while ((de = readdir(d))) {
 			char p[PATH_MAX];
 
-			if (!stale_name(de->d_name))
+			if (!st_name_is_stale(de->d_name))
 				continue;
 			snprintf(p, sizeof(p), "%s/%s", env->scratch,
 				 de->d_name);
 			if (swaps_find(p, NULL) > 0)
 				continue;
 			if (!unlink(p)) {
-				logf_append(log, len, "rm %s; ", de->d_name);
+				st_appendf(log, len, "rm %s; ", de->d_name);
 				actions++;
 			}
 		}
@@ -148,22 +117,39 @@ int st_recover(const struct st_env *env, char *log, size_t len)
 	return actions;
 }
 
-int st_swapctl_ghost_create(const struct st_env *env, const char *path,
-			    const char *size, const char *label, char *out,
-			    size_t outlen)
+int st_swapctl(const struct st_env *env, char *out, size_t outlen, ...)
 {
-	char *argv[] = { (char *)env->swapctl, "ghost", "create", (char *)path,
-			 "--size", (char *)size, NULL, NULL, NULL };
+	char *argv[16];
+	size_t n = 0;
+	va_list ap;
 
 	if (!env->swapctl) {
 		snprintf(out, outlen, "SWAPCTL not set");
 		return -1;
 	}
-	if (label) {
-		argv[6] = "--label";
-		argv[7] = (char *)label;
+	argv[n++] = (char *)env->swapctl;
+	va_start(ap, outlen);
+	while (n < ST_ARRAY_SIZE(argv) - 1) {
+		char *a = va_arg(ap, char *);
+
+		if (!a)
+			break;
+		argv[n++] = a;
 	}
+	va_end(ap);
+	argv[n] = NULL;
 	return st_run(argv, out, outlen, 60);
+}
+
+int st_swapctl_ghost_create(const struct st_env *env, const char *path,
+			    const char *size, const char *label, char *out,
+			    size_t outlen)
+{
+	if (label)
+		return st_swapctl(env, out, outlen, "ghost", "create", path,
+				  "--size", size, "--label", label, NULL);
+	return st_swapctl(env, out, outlen, "ghost", "create", path, "--size",
+			  size, NULL);
 }
 
 int st_swapoff_if_active(const char *path)
@@ -192,7 +178,7 @@ int st_other_swaps(const char *except, char *desc, size_t len)
 		if (have_mine && !strcmp(rows[i].path, mine.path))
 			continue;
 		others++;
-		logf_append(desc, len, "%s(%s) ", rows[i].path, rows[i].type);
+		st_appendf(desc, len, "%s(%s) ", rows[i].path, rows[i].type);
 	}
 	return others;
 }

@@ -7,8 +7,9 @@
  * parameter, cgroups) is restored by each fixture's teardown.  A test killed
  * by the harness timeout skips its teardown, so every fixture setup first
  * calls st_recover(), which undoes whatever an earlier, dead test left:
- * swapoff + unlink of our files in $SWAPTIER_SCRATCH, the saved zswap
- * setting, our cgroups.
+ * swapoff + unlink of our files in $SWAPTIER_SCRATCH, swapoff of back ends
+ * on the tier disks and on our device-mapper devices, removal of those
+ * devices, the saved zswap setting, our cgroups.
  */
 #ifndef SWAPTIER_SELFTEST_SWAPTEST_H
 #define SWAPTIER_SELFTEST_SWAPTEST_H
@@ -19,9 +20,12 @@
 
 #include "canary.h"
 #include "cgroup.h"
+#include "dm.h"
 #include "kmsg.h"
 #include "procfs.h"
+#include "snap.h"
 #include "swaphdr.h"
+#include "tier.h"
 #include "util.h"
 #include "worker.h"
 
@@ -44,6 +48,8 @@
 struct st_env {
 	const char *scratch;		/* $SWAPTIER_SCRATCH */
 	const char *swapctl;		/* $SWAPCTL (may be NULL) */
+	const char *ssd;		/* $SWAPTIER_SSD disk (may be NULL) */
+	const char *hdd;		/* $SWAPTIER_HDD disk (may be NULL) */
 	char scratch_real[PATH_MAX];	/* realpath of scratch */
 };
 
@@ -59,6 +65,13 @@ const char *st_env_get(struct st_env *env, bool need_swapctl);
  * of what was done goes to log.  Returns the number of actions taken.
  */
 int st_recover(const struct st_env *env, char *log, size_t len);
+
+/*
+ * Run "$SWAPCTL ARG..." (NULL-terminated arguments).  Returns the exit
+ * status (or -1); the command's output goes to out.
+ */
+int st_swapctl(const struct st_env *env, char *out, size_t outlen, ...)
+	__attribute__((sentinel));
 
 /*
  * "$SWAPCTL ghost create PATH --size SIZE [--label LABEL]".  Returns the

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,21 @@ int st_write_file(const char *path, const char *val)
 	if (close(fd) && !err)
 		err = -errno;
 	return err;
+}
+
+void st_appendf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t cur;
+	va_list ap;
+
+	if (!buf || !len)
+		return;
+	cur = strlen(buf);
+	if (cur >= len - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + cur, len - cur, fmt, ap);
+	va_end(ap);
 }
 
 char *st_rstrip(char *s)
@@ -228,6 +244,30 @@ int st_unique_path(char *out, size_t len, const char *dir, const char *tag,
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+pid_t st_name_owner(const char *name)
+{
+	char tmp[NAME_MAX + 1], *last, *prev;
+
+	if (strncmp(name, ST_PREFIX, strlen(ST_PREFIX)))
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s", name);
+	last = strrchr(tmp, '-');
+	if (!last)
+		return 0;
+	*last = '\0';
+	prev = strrchr(tmp, '-');
+	if (!prev)
+		return 0;
+	return (pid_t)atoi(prev + 1);
+}
+
+bool st_name_is_stale(const char *name)
+{
+	pid_t owner = st_name_owner(name);
+
+	return owner > 0 && owner != getpid() && !st_pid_alive(owner);
 }
 
 long long st_file_size(const char *path)

@@ -35,6 +35,10 @@ ssize_t st_read_file(const char *path, char *buf, size_t len);
  */
 int st_write_file(const char *path, const char *val);
 
+/* Append printf-style text to the NUL-terminated buf of len bytes. */
+void st_appendf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Strip trailing whitespace in place; returns s. */
 char *st_rstrip(char *s);
 
@@ -60,6 +64,18 @@ int st_run(char *const argv[], char *out, size_t outlen, int timeout_s);
  */
 int st_unique_path(char *out, size_t len, const char *dir, const char *tag,
 		   const char *suffix);
+
+/*
+ * Pid embedded in a name made as above ("swaptier-selftest-<tag>-<pid>-<n>"
+ * followed by an optional suffix without '-'), or 0 if name is not one.
+ */
+pid_t st_name_owner(const char *name);
+
+/*
+ * Was name made by a test process that is gone (not this process, not
+ * alive)?  Such files, cgroups and devices are left-overs to clean up.
+ */
+bool st_name_is_stale(const char *name);
 
 /* Size of a file in bytes or -errno. */
 long long st_file_size(const char *path);

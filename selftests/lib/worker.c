@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <setjmp.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,6 +75,215 @@ static int read_full(int fd, void *buf, size_t len, int timeout_s)
 	return 0;
 }
 
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+/* A command: the op and its argument. */
+struct worker_cmd {
+	int32_t op;
+	int32_t pad;
+	uint64_t arg;
+};
+
+/* Seed of canary generation gen (WORKER_CYCLES moves to the next). */
+static uint64_t gen_seed(uint64_t seed, uint64_t gen)
+{
+	return seed + gen * 0x9e3779b97f4a7c15ULL;
+}
+
+/* Record the first bad page of a verification into r. */
+static void note_bad(struct worker_resp *r, const struct canary_err *ce)
+{
+	if (!r->bad_pages && ce->bad_pages) {
+		r->first_bad_page = ce->first_page;
+		r->first_bad_off = ce->first_off;
+		r->expected = ce->expected;
+		r->actual = ce->actual;
+	}
+	r->bad_pages += ce->bad_pages;
+}
+
+/* Per-page outcome of a probe, in a buffer shared with the probe child. */
+enum probe_result {
+	PROBE_OK = 1,
+	PROBE_BAD,		/* read, but the contents are wrong */
+	PROBE_SIGBUS,		/* SIGBUS, si_addr inside the page */
+	PROBE_SIGBUS_ADDR,	/* SIGBUS, si_addr elsewhere */
+};
+
+static sigjmp_buf probe_jmp;
+static void *volatile probe_addr;
+
+static void probe_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	probe_addr = si->si_addr;
+	siglongjmp(probe_jmp, 1);
+}
+
+/* Probe child: classify every page; never returns. */
+static void __attribute__((noreturn))
+probe_child(unsigned char *area, const struct worker_cfg *cfg, uint64_t seed,
+	    unsigned char *res)
+{
+	struct sigaction sa = { .sa_sigaction = probe_sigbus,
+				.sa_flags = SA_SIGINFO };
+	size_t ps = st_page_size();
+	unsigned char *exp = malloc(ps);
+	volatile size_t i;
+
+	if (!exp)
+		_exit(2);
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL))
+		_exit(2);
+	for (i = 0; i < cfg->npages; i++) {
+		unsigned char *page = area + i * ps;
+
+		if (sigsetjmp(probe_jmp, 1)) {
+			unsigned char *a = probe_addr;
+
+			res[i] = a >= page && a < page + ps ?
+				 PROBE_SIGBUS : PROBE_SIGBUS_ADDR;
+			continue;
+		}
+		canary_page(exp, ps, seed, cfg->kind, i);
+		res[i] = memcmp(page, exp, ps) ? PROBE_BAD : PROBE_OK;
+	}
+	_exit(0);
+}
+
+/* Child with the default SIGBUS action touching one byte of page. */
+static void __attribute__((noreturn)) touch_child(volatile unsigned char *page)
+{
+	struct rlimit no_core = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(SIGBUS, SIG_DFL);
+	(void)*page;
+	_exit(0);
+}
+
+/* fork() a child that dies with the worker.  Returns fork()'s result. */
+static pid_t fork_child(void)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return pid;
+}
+
+/* Wait status of child pid, or -1. */
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return status;
+}
+
+static void worker_probe(unsigned char *area, const struct worker_cfg *cfg,
+			 uint64_t seed, struct worker_resp *r)
+{
+	size_t ps = st_page_size(), i;
+	unsigned char *res;
+	int status;
+	pid_t pid;
+
+	res = mmap(NULL, cfg->npages, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED) {
+		r->err = errno;
+		snprintf(r->what, sizeof(r->what), "mmap probe results");
+		return;
+	}
+	memset(res, 0, cfg->npages);
+	pid = fork_child();
+	if (pid == 0)
+		probe_child(area, cfg, seed, res);
+	status = pid < 0 ? -1 : wait_child(pid);
+	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		r->err = EIO;
+		snprintf(r->what, sizeof(r->what),
+			 "probe child failed (status 0x%x)", status);
+		munmap(res, cfg->npages);
+		return;
+	}
+	for (i = 0; i < cfg->npages; i++) {
+		switch (res[i]) {
+		case PROBE_OK:
+			break;
+		case PROBE_BAD:
+			if (!r->bad_pages)
+				r->first_bad_page = i;
+			r->bad_pages++;
+			break;
+		case PROBE_SIGBUS_ADDR:
+			r->sigbus_bad_addr++;
+			/* fall through */
+		case PROBE_SIGBUS:
+			if (!r->sigbus_pages)
+				r->first_sigbus_page = i;
+			r->sigbus_pages++;
+			break;
+		default:
+			r->err = EIO;
+			snprintf(r->what, sizeof(r->what),
+				 "probe child skipped page %zu", i);
+		}
+	}
+	munmap(res, cfg->npages);
+	if (r->err || !r->sigbus_pages)
+		return;
+	pid = fork_child();
+	if (pid == 0)
+		touch_child(area + r->first_sigbus_page * ps);
+	status = pid < 0 ? -1 : wait_child(pid);
+	r->plain_child_signal = status >= 0 && WIFSIGNALED(status) ?
+				WTERMSIG(status) : 0;
+}
+
+static void worker_cycles(unsigned char *area, const struct worker_cfg *cfg,
+			  uint64_t *gen, uint64_t n, struct worker_resp *r)
+{
+	size_t ps = st_page_size(), len = cfg->npages * ps;
+	struct canary_err ce;
+	double t0 = st_now();
+	long long res;
+
+	for (r->cycles = 0; r->cycles < n; r->cycles++) {
+		if (madvise(area, len, MADV_PAGEOUT)) {
+			r->err = errno;
+			snprintf(r->what, sizeof(r->what),
+				 "madvise(MADV_PAGEOUT)");
+			break;
+		}
+		res = mincore_resident(area, len);
+		if (res < 0) {
+			r->err = (int32_t)-res;
+			snprintf(r->what, sizeof(r->what), "mincore");
+			break;
+		}
+		r->paged_out += cfg->npages - (uint64_t)res;
+		canary_verify(area, cfg->npages, ps, gen_seed(cfg->seed, *gen),
+			      cfg->kind, NULL, &ce);
+		note_bad(r, &ce);
+		if (ce.bad_pages)
+			break;
+		++*gen;
+		canary_fill(area, cfg->npages, ps, gen_seed(cfg->seed, *gen),
+			    cfg->kind);
+	}
+	r->seconds = st_now() - t0;
+}
+
 static void worker_fail(int fd, struct worker_resp *r, const char *what,
 			int err)
 {
@@ -87,6 +299,7 @@ worker_main(const struct worker_cfg *cfg, int cmd_fd, int resp_fd)
 	size_t ps = st_page_size(), len = cfg->npages * ps;
 	struct worker_resp r;
 	unsigned char *area;
+	uint64_t gen = 0;
 	double t0;
 	int err;
 
@@ -125,42 +338,49 @@ worker_main(const struct worker_cfg *cfg, int cmd_fd, int resp_fd)
 		_exit(1);
 
 	for (;;) {
-		int32_t op;
+		struct worker_cmd cmd;
 
-		if (read_full(cmd_fd, &op, sizeof(op), -1))
+		if (read_full(cmd_fd, &cmd, sizeof(cmd), -1))
 			_exit(1);
 		memset(&r, 0, sizeof(r));
-		r.op = op;
+		r.op = cmd.op;
 		r.npages = cfg->npages;
-		switch (op) {
+		switch (cmd.op) {
 		case WORKER_MINCORE:
 		case WORKER_CHECK:
+		case WORKER_PROBE:
 			/* Residency first: verifying faults everything in. */
 			r.resident = mincore_resident(area, len);
 			if (r.resident < 0) {
 				r.err = (int32_t)-r.resident;
 				snprintf(r.what, sizeof(r.what), "mincore");
 			}
-			if (op == WORKER_CHECK) {
+			if (cmd.op == WORKER_CHECK) {
 				struct canary_err ce;
 
 				t0 = st_now();
-				canary_verify(area, cfg->npages, ps, cfg->seed,
+				canary_verify(area, cfg->npages, ps,
+					      gen_seed(cfg->seed, gen),
 					      cfg->kind, NULL, &ce);
 				r.seconds = st_now() - t0;
-				r.bad_pages = ce.bad_pages;
-				r.first_bad_page = ce.first_page;
-				r.first_bad_off = ce.first_off;
-				r.expected = ce.expected;
-				r.actual = ce.actual;
+				note_bad(&r, &ce);
+			} else if (cmd.op == WORKER_PROBE && !r.err) {
+				t0 = st_now();
+				worker_probe(area, cfg,
+					     gen_seed(cfg->seed, gen), &r);
+				r.seconds = st_now() - t0;
 			}
+			break;
+		case WORKER_CYCLES:
+			worker_cycles(area, cfg, &gen, cmd.arg, &r);
 			break;
 		case WORKER_EXIT:
 			munmap(area, len);
 			_exit(0);
 		default:
 			r.err = EINVAL;
-			snprintf(r.what, sizeof(r.what), "unknown op %d", op);
+			snprintf(r.what, sizeof(r.what), "unknown op %d",
+				 cmd.op);
 		}
 		if (write_full(resp_fd, &r, sizeof(r)))
 			_exit(1);
@@ -228,13 +448,19 @@ int worker_start(struct worker *w, const struct worker_cfg *cfg,
 int worker_request(struct worker *w, enum worker_op op,
 		   struct worker_resp *resp, int timeout_s)
 {
-	int32_t o = op;
+	return worker_request_arg(w, op, 0, resp, timeout_s);
+}
+
+int worker_request_arg(struct worker *w, enum worker_op op, uint64_t arg,
+		       struct worker_resp *resp, int timeout_s)
+{
+	struct worker_cmd cmd = { .op = op, .arg = arg };
 	int err;
 
 	memset(resp, 0, sizeof(*resp));
 	if (w->pid <= 0)
 		return -ESRCH;
-	err = write_full(w->cmd_fd, &o, sizeof(o));
+	err = write_full(w->cmd_fd, &cmd, sizeof(cmd));
 	if (err)
 		return err;
 	err = read_full(w->resp_fd, resp, sizeof(*resp), timeout_s);
@@ -249,10 +475,10 @@ void worker_stop(struct worker *w)
 	int status;
 
 	if (w->pid > 0) {
-		int32_t o = WORKER_EXIT;
+		struct worker_cmd cmd = { .op = WORKER_EXIT };
 
 		if (w->cmd_fd >= 0)
-			write_full(w->cmd_fd, &o, sizeof(o));
+			write_full(w->cmd_fd, &cmd, sizeof(cmd));
 		deadline = st_now() + 10;
 		while (waitpid(w->pid, &status, WNOHANG) == 0) {
 			if (st_now() > deadline) {

@@ -9,6 +9,10 @@
  * canaries, reports "ready", then serves commands over a pipe until told to
  * exit.  It never uses the kselftest harness macros; results travel back as
  * struct worker_resp.
+ *
+ * The canaries are those of cfg->seed until WORKER_CYCLES rewrites them: each
+ * cycle moves the worker to the next generation of seeds, and later checks
+ * use the current one.
  */
 #ifndef SWAPTIER_SELFTEST_WORKER_H
 #define SWAPTIER_SELFTEST_WORKER_H
@@ -25,6 +29,20 @@ enum worker_op {
 	WORKER_MINCORE,		/* count resident pages only */
 	WORKER_CHECK,		/* mincore, then verify every byte */
 	WORKER_EXIT,
+	/*
+	 * mincore, then a child process reads every page with a SIGBUS
+	 * handler and verifies the pages it can read; if some page raised
+	 * SIGBUS, a second child without a handler touches the first one.
+	 * The worker itself never touches the area.
+	 */
+	WORKER_PROBE,
+	/*
+	 * arg cycles of: madvise(MADV_PAGEOUT) the whole area, count the
+	 * pages mincore() then reports absent, verify every byte (swap-in),
+	 * refill the area with the next generation of canaries (frees the
+	 * swap entries).  Stops after the first cycle with a bad page.
+	 */
+	WORKER_CYCLES,
 };
 
 struct worker_cfg {
@@ -47,6 +65,14 @@ struct worker_resp {
 	uint8_t expected, actual;
 	int32_t mlocked;	/* 1 if mlockall succeeded */
 	double seconds;		/* time spent filling / verifying */
+	/* WORKER_PROBE */
+	uint64_t sigbus_pages;	/* pages whose first access raised SIGBUS */
+	uint64_t first_sigbus_page;
+	uint64_t sigbus_bad_addr; /* SIGBUS whose si_addr is not in the page */
+	int32_t plain_child_signal; /* what killed the child without handler */
+	/* WORKER_CYCLES */
+	uint64_t cycles;	/* cycles completed */
+	uint64_t paged_out;	/* sum of pages absent after each pageout */
 };
 
 struct worker {
@@ -68,6 +94,10 @@ int worker_start(struct worker *w, const struct worker_cfg *cfg,
 /* Send op and wait up to timeout_s for the answer.  0 or -errno. */
 int worker_request(struct worker *w, enum worker_op op,
 		   struct worker_resp *resp, int timeout_s);
+
+/* Same, with the argument op takes (e.g. the WORKER_CYCLES count). */
+int worker_request_arg(struct worker *w, enum worker_op op, uint64_t arg,
+		       struct worker_resp *resp, int timeout_s);
 
 /* Ask the worker to exit, SIGKILL it if it does not.  Idempotent. */
 void worker_stop(struct worker *w);

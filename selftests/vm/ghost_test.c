@@ -35,6 +35,7 @@
 
 #include "kselftest_harness.h"
 #include "swaptest.h"
+#include "st_harness.h"
 
 /* Size of the ghost front end used by most tests. */
 #define GHOST_SIZE		"256M"
@@ -57,22 +58,6 @@
  */
 #define RECLAIM_BUDGET_MS	20000
 
-/*
- * memcg statistics are flushed lazily: a read may miss up to
- * MEMCG_CHARGE_BATCH * nr_cpus pending updates, and the periodic flush runs
- * every 2 s (FLUSH_TIME).  Sleep past one period before reading counters
- * whose exact value matters.
- */
-#define STATS_SETTLE_MS		2500
-
-/*
- * When the worker could not mlockall() its own stack/data, a few of those
- * pages may be reclaimed too and move zswpout.  Allow this many then.
- */
-#define UNLOCKED_SLACK_PAGES	64
-
-#define WORKER_TIMEOUT_S	120
-
 FIXTURE(ghost) {
 	struct st_env env;
 	char path[PATH_MAX];	/* the ghost file */
@@ -84,71 +69,6 @@ FIXTURE(ghost) {
 	bool zswap_touched;
 	uint32_t last_page;
 };
-
-struct snap {
-	/* memory.stat of the test cgroup */
-	long long zswpout, zswpin, zswpwb, reject, zswapped, zswap_b;
-	/* /proc/vmstat */
-	long long g_pswpout, g_pswpin, g_zswpout, g_zswpin, g_zswpwb, g_reject;
-	/* memory.zswap.current */
-	long long zswap_current;
-};
-
-static void snap_take(const char *cg, unsigned int settle_ms, struct snap *s)
-{
-	if (settle_ms)
-		st_sleep_ms(settle_ms);
-	memset(s, 0, sizeof(*s));
-	if (cg && cg[0]) {
-		s->zswpout = cg_stat(cg, "zswpout");
-		s->zswpin = cg_stat(cg, "zswpin");
-		s->zswpwb = cg_stat(cg, "zswpwb");
-		s->reject = cg_stat(cg, "swpout_ghost_reject");
-		s->zswapped = cg_stat(cg, "zswapped");
-		s->zswap_b = cg_stat(cg, "zswap");
-		s->zswap_current = cg_read_ll(cg, "memory.zswap.current");
-	}
-	s->g_pswpout = vmstat_get("pswpout");
-	s->g_pswpin = vmstat_get("pswpin");
-	s->g_zswpout = vmstat_get("zswpout");
-	s->g_zswpin = vmstat_get("zswpin");
-	s->g_zswpwb = vmstat_get("zswpwb");
-	s->g_reject = vmstat_get("swpout_ghost_reject");
-}
-
-static void snap_print(const char *what, const struct snap *a,
-		       const struct snap *b)
-{
-	ksft_print_msg("%s: memcg zswpout +%lld zswpin +%lld zswpwb +%lld "
-		       "swpout_ghost_reject +%lld zswapped %lld KiB "
-		       "zswap.current %lld B | vmstat pswpout +%lld pswpin +%lld "
-		       "zswpout +%lld zswpwb +%lld swpout_ghost_reject +%lld\n",
-		       what, b->zswpout - a->zswpout, b->zswpin - a->zswpin,
-		       b->zswpwb - a->zswpwb, b->reject - a->reject,
-		       b->zswapped / 1024, b->zswap_current,
-		       b->g_pswpout - a->g_pswpout, b->g_pswpin - a->g_pswpin,
-		       b->g_zswpout - a->g_zswpout, b->g_zswpwb - a->g_zswpwb,
-		       b->g_reject - a->g_reject);
-}
-
-/* The counters every pressure test relies on must exist. */
-static void snap_require_keys(struct __test_metadata *_metadata,
-			      const struct snap *s)
-{
-	ASSERT_NE(-1, s->g_pswpout)
-		TH_LOG("/proc/vmstat has no pswpout: build the kernel with CONFIG_VM_EVENT_COUNTERS=y (tinyconfig's EXPERT=y turns it off)");
-	ASSERT_NE(-1, s->zswpout) TH_LOG("memory.stat has no zswpout");
-	ASSERT_NE(-1, s->zswpin) TH_LOG("memory.stat has no zswpin");
-	ASSERT_NE(-1, s->zswpwb) TH_LOG("memory.stat has no zswpwb");
-	ASSERT_NE(-1, s->zswapped) TH_LOG("memory.stat has no zswapped");
-	ASSERT_NE(-1, s->reject)
-		TH_LOG("memory.stat has no swpout_ghost_reject (kernel without the ghost series?)");
-	ASSERT_NE(-1, s->g_reject)
-		TH_LOG("/proc/vmstat has no swpout_ghost_reject");
-	ASSERT_NE(-1, s->g_zswpwb) TH_LOG("/proc/vmstat has no zswpwb");
-	ASSERT_NE(-1, s->zswap_current)
-		TH_LOG("cannot read memory.zswap.current");
-}
 
 FIXTURE_SETUP(ghost)
 {
@@ -268,52 +188,6 @@ static void ghost_swapon(struct __test_metadata *_metadata,
 	ASSERT_STREQ("ghost", row.type);
 }
 
-static void start_worker(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(ghost) *self, size_t npages,
-			 enum canary_kind kind, struct worker_resp *ready)
-{
-	struct worker_cfg cfg = {
-		.cgroup = self->cg,
-		.npages = npages,
-		.kind = kind,
-		.seed = 0x6768737400000000ULL ^ ((uint64_t)getpid() << 16) ^
-			npages,
-		.mlock_rest = true,
-	};
-	int rc;
-
-	rc = worker_start(&self->w, &cfg, ready, WORKER_TIMEOUT_S);
-	ASSERT_EQ(0, rc) TH_LOG("worker: %s: %s", ready->what, strerror(-rc));
-	ksft_print_msg("worker: %zu %s pages filled in %.1f s, mlockall %s\n",
-		       npages, canary_kind_name(kind), ready->seconds,
-		       ready->mlocked ? "ok" : "FAILED (counters get slack)");
-}
-
-/* Ask the worker for residency and a full byte check; assert integrity. */
-static void check_worker(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(ghost) *self, struct worker_resp *r)
-{
-	int rc = worker_request(&self->w, WORKER_CHECK, r, WORKER_TIMEOUT_S);
-
-	ASSERT_EQ(0, rc) TH_LOG("worker check: %s: %s", r->what,
-				strerror(-rc));
-	ksft_print_msg("worker: %lld/%llu pages resident before reading, "
-		       "verify %.1f s, %llu bad pages\n",
-		       (long long)r->resident,
-		       (unsigned long long)r->npages, r->seconds,
-		       (unsigned long long)r->bad_pages);
-	ASSERT_EQ(0ULL, (unsigned long long)r->bad_pages)
-		TH_LOG("canary mismatch: first bad page %llu offset %llu: expected 0x%02x found 0x%02x",
-		       (unsigned long long)r->first_bad_page,
-		       (unsigned long long)r->first_bad_off, r->expected,
-		       r->actual);
-}
-
-static long long zswpout_slack(const struct worker_resp *ready)
-{
-	return ready->mlocked ? 0 : UNLOCKED_SLACK_PAGES;
-}
-
 /*
  * Common body of the "zswap cannot take it" tests: under memory.reclaim,
  * every page must stay resident and intact, each rejection is counted in
@@ -325,13 +199,13 @@ static void reclaim_expect_rejects(struct __test_metadata *_metadata,
 {
 	size_t npages = REJECT_WS / st_page_size();
 	struct worker_resp ready, r;
-	struct snap s0, s1;
+	struct st_snap s0, s1;
 	double secs;
 	int rc;
 
-	snap_take(self->cg, 0, &s0);
-	snap_require_keys(_metadata, &s0);
-	start_worker(_metadata, self, npages, kind, &ready);
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages, kind, &ready);
 
 	rc = cg_reclaim(self->cg, "64M", RECLAIM_BUDGET_MS, &secs);
 	ksft_print_msg("memory.reclaim 64M: %s after %.1f s\n",
@@ -341,9 +215,9 @@ static void reclaim_expect_rejects(struct __test_metadata *_metadata,
 		TH_LOG("memory.reclaim returned %d (%s); nothing in the cgroup should be reclaimable",
 		       rc, strerror(-rc));
 
-	snap_take(self->cg, STATS_SETTLE_MS, &s1);
-	snap_print("after reclaim", &s0, &s1);
-	check_worker(_metadata, self, &r);
+	st_snap_take(self->cg, ST_STATS_SETTLE_MS, &s1);
+	st_snap_print("after reclaim", &s0, &s1, false);
+	st_worker_check(_metadata, &self->w, &r);
 
 	ASSERT_EQ((long long)npages, (long long)r.resident)
 		TH_LOG("pages zswap could not take left memory");
@@ -358,7 +232,7 @@ static void reclaim_expect_rejects(struct __test_metadata *_metadata,
 	ASSERT_GE(s1.g_reject - s0.g_reject, (long long)npages / 2)
 		TH_LOG("/proc/vmstat swpout_ghost_reject rose by %lld, want >= %zu",
 		       s1.g_reject - s0.g_reject, npages / 2);
-	ASSERT_LE(s1.zswpout - s0.zswpout, zswpout_slack(&ready))
+	ASSERT_LE(s1.zswpout - s0.zswpout, st_zswpout_slack(&ready))
 		TH_LOG("zswap stored pages it should have refused");
 	ASSERT_EQ(s0.g_pswpout, s1.g_pswpout)
 		TH_LOG("block I/O reached swap: pswpout moved");
@@ -573,19 +447,20 @@ TEST_F_TIMEOUT(ghost, pressure_roundtrip, 150)
 	long long min_out = (long long)((PRESSURE_WS - PRESSURE_MAX) / ps);
 	struct worker_resp ready, r;
 	struct swaps_row row;
-	struct snap s0, s1, s2;
+	struct st_snap s0, s1, s2;
 	long long in_zswap;
 
 	if (!make_memcg(_metadata, self, "pressure"))
 		return;
 	ghost_swapon(_metadata, self);
 	ASSERT_EQ(0, cg_write(self->cg, "memory.max", PRESSURE_MAX_STR));
-	snap_take(self->cg, 0, &s0);
-	snap_require_keys(_metadata, &s0);
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
 
-	start_worker(_metadata, self, npages, CANARY_COMPRESSIBLE, &ready);
-	snap_take(self->cg, STATS_SETTLE_MS, &s1);
-	snap_print("after fill", &s0, &s1);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_COMPRESSIBLE, &ready);
+	st_snap_take(self->cg, ST_STATS_SETTLE_MS, &s1);
+	st_snap_print("after fill", &s0, &s1, false);
 	if (swaps_find(self->path, &row) == 1)
 		ksft_print_msg("/proc/swaps: ghost used %lld KiB\n",
 			       row.used_kb);
@@ -597,9 +472,9 @@ TEST_F_TIMEOUT(ghost, pressure_roundtrip, 150)
 
 	/* Pages in zswap now must each be loaded back to be verified. */
 	in_zswap = s1.zswapped / (long long)ps;
-	check_worker(_metadata, self, &r);
-	snap_take(self->cg, STATS_SETTLE_MS, &s2);
-	snap_print("after verify", &s1, &s2);
+	st_worker_check(_metadata, &self->w, &r);
+	st_snap_take(self->cg, ST_STATS_SETTLE_MS, &s2);
+	st_snap_print("after verify", &s1, &s2, false);
 	ASSERT_GT(s2.zswpin - s1.zswpin, 0LL) TH_LOG("zswpin did not rise");
 	ASSERT_GE(s2.zswpin - s1.zswpin, in_zswap)
 		TH_LOG("%lld pages were in zswap but zswpin rose by only %lld",
@@ -638,24 +513,25 @@ TEST_F_TIMEOUT(ghost, writeback_refused, 120)
 	size_t ps = st_page_size(), npages = ZSWAP_WS / ps;
 	long long half = (long long)(npages / 2), limit;
 	struct worker_resp ready, r;
-	struct snap s0, s1, s2;
+	struct st_snap s0, s1, s2;
 	double secs;
 	int rc;
 
 	if (!make_memcg(_metadata, self, "wb"))
 		return;
 	ghost_swapon(_metadata, self);
-	snap_take(self->cg, 0, &s0);
-	snap_require_keys(_metadata, &s0);
-	start_worker(_metadata, self, npages, CANARY_COMPRESSIBLE, &ready);
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_COMPRESSIBLE, &ready);
 
 	/* Phase 1: put half of the pages in zswap. */
 	rc = cg_reclaim(self->cg, "16M", 2 * RECLAIM_BUDGET_MS, &secs);
 	ksft_print_msg("memory.reclaim 16M: %s after %.1f s\n",
 		       rc ? strerror(-rc) : "success", secs);
 	ASSERT_EQ(0, rc) TH_LOG("memory.reclaim 16M of compressible pages failed");
-	snap_take(self->cg, STATS_SETTLE_MS, &s1);
-	snap_print("phase 1 (into zswap)", &s0, &s1);
+	st_snap_take(self->cg, ST_STATS_SETTLE_MS, &s1);
+	st_snap_print("phase 1 (into zswap)", &s0, &s1, false);
 	ASSERT_GE(s1.zswpout - s0.zswpout, half)
 		TH_LOG("zswpout rose by %lld, want >= %lld",
 		       s1.zswpout - s0.zswpout, half);
@@ -669,8 +545,8 @@ TEST_F_TIMEOUT(ghost, writeback_refused, 120)
 	rc = cg_reclaim(self->cg, "16M", RECLAIM_BUDGET_MS, &secs);
 	ksft_print_msg("memory.reclaim 16M over the zswap limit: %s after %.1f s\n",
 		       rc ? strerror(-rc) : "success", secs);
-	snap_take(self->cg, STATS_SETTLE_MS, &s2);
-	snap_print("phase 2 (over zswap.max)", &s1, &s2);
+	st_snap_take(self->cg, ST_STATS_SETTLE_MS, &s2);
+	st_snap_print("phase 2 (over zswap.max)", &s1, &s2, false);
 
 	ASSERT_EQ(s0.zswpwb, s2.zswpwb)
 		TH_LOG("memory.stat zswpwb moved: ghost entries were written back");
@@ -685,7 +561,7 @@ TEST_F_TIMEOUT(ghost, writeback_refused, 120)
 	ASSERT_GT(s2.reject - s1.reject, 0LL)
 		TH_LOG("no swpout_ghost_reject although zswap was over memory.zswap.max");
 
-	check_worker(_metadata, self, &r);
+	st_worker_check(_metadata, &self->w, &r);
 }
 
 /*
@@ -699,7 +575,7 @@ TEST_F_TIMEOUT(ghost, swapoff_brings_pages_back, 150)
 	char *off[] = { "swapoff", self->path, NULL };
 	struct worker_resp ready, r;
 	struct swaps_row row;
-	struct snap s0, s1, s2;
+	struct st_snap s0, s1, s2;
 	long long in_zswap, zc = -1, zsw = -1;
 	double secs, t0;
 	int rc;
@@ -707,15 +583,16 @@ TEST_F_TIMEOUT(ghost, swapoff_brings_pages_back, 150)
 	if (!make_memcg(_metadata, self, "swapoff"))
 		return;
 	ghost_swapon(_metadata, self);
-	snap_take(self->cg, 0, &s0);
-	snap_require_keys(_metadata, &s0);
-	start_worker(_metadata, self, npages, CANARY_COMPRESSIBLE, &ready);
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_COMPRESSIBLE, &ready);
 
 	rc = cg_reclaim(self->cg, "32M", 2 * RECLAIM_BUDGET_MS, &secs);
 	ksft_print_msg("memory.reclaim 32M: %s after %.1f s\n",
 		       rc ? strerror(-rc) : "success", secs);
-	snap_take(self->cg, STATS_SETTLE_MS, &s1);
-	snap_print("after reclaim", &s0, &s1);
+	st_snap_take(self->cg, ST_STATS_SETTLE_MS, &s1);
+	st_snap_print("after reclaim", &s0, &s1, false);
 	in_zswap = s1.zswapped / (long long)ps;
 	ASSERT_GE(in_zswap, (long long)npages / 2)
 		TH_LOG("only %lld of %zu pages reached zswap", in_zswap, npages);
@@ -741,8 +618,8 @@ TEST_F_TIMEOUT(ghost, swapoff_brings_pages_back, 150)
 			break;
 		st_sleep_ms(250);
 	} while (st_now() - t0 < 6);
-	snap_take(self->cg, STATS_SETTLE_MS, &s2);
-	snap_print("after swapoff", &s1, &s2);
+	st_snap_take(self->cg, ST_STATS_SETTLE_MS, &s2);
+	st_snap_print("after swapoff", &s1, &s2, false);
 	ASSERT_LE(s2.zswap_current, 4096LL)
 		TH_LOG("memory.zswap.current still %lld bytes after swapoff",
 		       s2.zswap_current);
@@ -754,7 +631,7 @@ TEST_F_TIMEOUT(ghost, swapoff_brings_pages_back, 150)
 		       in_zswap, s2.zswpin - s1.zswpin);
 	ASSERT_EQ(s0.g_pswpout, s2.g_pswpout);
 
-	check_worker(_metadata, self, &r);
+	st_worker_check(_metadata, &self->w, &r);
 	ASSERT_EQ((long long)npages, (long long)r.resident)
 		TH_LOG("swapoff left pages out of memory");
 }

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * swaptier selftests: assertions shared by the kselftest-harness tests.
+ * Include after kselftest_harness.h and swaptest.h; every helper takes the
+ * harness's _metadata and stops the test (ASSERT) on failure.
+ */
+#ifndef SWAPTIER_SELFTEST_ST_HARNESS_H
+#define SWAPTIER_SELFTEST_ST_HARNESS_H
+
+#include <string.h>
+
+#define ST_WORKER_TIMEOUT_S	120
+
+/*
+ * When the worker could not mlockall() its own stack/data, a few of those
+ * pages may be reclaimed too and move zswpout.  Allow this many then.
+ */
+#define ST_UNLOCKED_SLACK_PAGES	64
+
+static inline long long st_zswpout_slack(const struct worker_resp *ready)
+{
+	return ready->mlocked ? 0 : ST_UNLOCKED_SLACK_PAGES;
+}
+
+/* The counters every pressure test relies on must exist. */
+static inline void st_snap_require_keys(struct __test_metadata *_metadata,
+					const struct st_snap *s)
+{
+	ASSERT_NE(-1, s->g_pswpout)
+		TH_LOG("/proc/vmstat has no pswpout: build the kernel with CONFIG_VM_EVENT_COUNTERS=y (tinyconfig's EXPERT=y turns it off)");
+	ASSERT_NE(-1, s->zswpout) TH_LOG("memory.stat has no zswpout");
+	ASSERT_NE(-1, s->zswpin) TH_LOG("memory.stat has no zswpin");
+	ASSERT_NE(-1, s->zswpwb) TH_LOG("memory.stat has no zswpwb");
+	ASSERT_NE(-1, s->zswapped) TH_LOG("memory.stat has no zswapped");
+	ASSERT_NE(-1, s->reject)
+		TH_LOG("memory.stat has no swpout_ghost_reject (kernel without the ghost series?)");
+	ASSERT_NE(-1, s->g_reject)
+		TH_LOG("/proc/vmstat has no swpout_ghost_reject");
+	ASSERT_NE(-1, s->g_zswpwb) TH_LOG("/proc/vmstat has no zswpwb");
+	ASSERT_NE(-1, s->zswap_current)
+		TH_LOG("cannot read memory.zswap.current");
+}
+
+/* Print the change from a to b, prefixed by what. */
+static inline void st_snap_print(const char *what, const struct st_snap *a,
+				 const struct st_snap *b, bool with_tiers)
+{
+	char buf[1024];
+
+	st_snap_format(a, b, with_tiers, buf, sizeof(buf));
+	ksft_print_msg("%s: %s\n", what, buf);
+}
+
+/* Start a worker in cg filling npages canaries of kind (seed from npages). */
+static inline void st_worker_start(struct __test_metadata *_metadata,
+				   struct worker *w, const char *cg,
+				   size_t npages, enum canary_kind kind,
+				   struct worker_resp *ready)
+{
+	struct worker_cfg cfg = {
+		.cgroup = cg,
+		.npages = npages,
+		.kind = kind,
+		.seed = 0x6768737400000000ULL ^ ((uint64_t)getpid() << 16) ^
+			npages,
+		.mlock_rest = true,
+	};
+	int rc;
+
+	rc = worker_start(w, &cfg, ready, ST_WORKER_TIMEOUT_S);
+	ASSERT_EQ(0, rc) TH_LOG("worker: %s: %s", ready->what, strerror(-rc));
+	ksft_print_msg("worker: %zu %s pages filled in %.1f s, mlockall %s\n",
+		       npages, canary_kind_name(kind), ready->seconds,
+		       ready->mlocked ? "ok" : "FAILED (counters get slack)");
+}
+
+/* Ask the worker for residency and a full byte check; assert integrity. */
+static inline void st_worker_check(struct __test_metadata *_metadata,
+				   struct worker *w, struct worker_resp *r)
+{
+	int rc = worker_request(w, WORKER_CHECK, r, ST_WORKER_TIMEOUT_S);
+
+	ASSERT_EQ(0, rc) TH_LOG("worker check: %s: %s", r->what,
+				strerror(-rc));
+	ksft_print_msg("worker: %lld/%llu pages resident before reading, "
+		       "verify %.1f s, %llu bad pages\n",
+		       (long long)r->resident,
+		       (unsigned long long)r->npages, r->seconds,
+		       (unsigned long long)r->bad_pages);
+	ASSERT_EQ(0ULL, (unsigned long long)r->bad_pages)
+		TH_LOG("canary mismatch: first bad page %llu offset %llu: expected 0x%02x found 0x%02x",
+		       (unsigned long long)r->first_bad_page,
+		       (unsigned long long)r->first_bad_off, r->expected,
+		       r->actual);
+}
+
+#endif

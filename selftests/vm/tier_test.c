@@ -1,0 +1,839 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tier_test: back-end tiers behind a ghost swapfile.
+ *
+ * Every test swaps on a fresh ghost (front end) made by "$SWAPCTL ghost
+ * create", and adds back ends with mkswap(8) + "$SWAPCTL tier add DEV
+ * --tier ssd|hdd": the whole tier disks ($SWAPTIER_SSD, $SWAPTIER_HDD) or
+ * device-mapper slices of them (lib/dm.c), small enough to fill up, or
+ * switched to dm-flakey to fail writes or reads.  A worker process
+ * (lib/worker.c) holds canary pages in a fresh memory cgroup; memory.reclaim
+ * (or MADV_PAGEOUT) pushes them out, and every byte is verified when they
+ * come back.
+ *
+ * What moves where (the kernel's built-in policy, no BPF policy attached):
+ *  - zswap writeback of a ghost entry writes it to the fastest tier with a
+ *    free slot; setting memory.zswap.max small before memory.reclaim makes
+ *    each new store push an older entry out (zswpwb);
+ *  - a page zswap refuses goes straight to a back end (direct placement),
+ *    or stays in memory (swpout_ghost_reject) when every back end is full
+ *    or the cgroup has memory.zswap.writeback=0;
+ *  - swap-in reads the back end; a failed read is SIGBUS for that page.
+ *
+ * Counter relations the tests rely on:
+ *  - every back-end write counts one pswpout when submitted and one
+ *    written_pages or write_errors of its tier when it completes; no other
+ *    block swap I/O happens here (a ghost has none), so once the I/O has
+ *    completed the vmstat pswpout delta equals the sum of those deltas;
+ *    likewise pswpin and read_pages + read_errors;
+ *  - a back-end slot stays owned by its ghost entry until the entry is
+ *    freed or the page is written again, so as long as nothing is freed or
+ *    rewritten used_pages rises exactly as written_pages does;
+ *  - a page on a back end that is not in memory (mincore) has to be read
+ *    from there to be verified: reads >= pages on the tier - resident pages.
+ *
+ * Environment (the swaptier VM runner): root, cgroup v2 with +memory,
+ * zswap enabled, no swap active, SWAPCTL, SWAPTIER_SCRATCH, SWAPTIER_SSD
+ * and SWAPTIER_HDD set; device-mapper with dm-flakey built in.  Working
+ * sets are at most 32 MiB: the guest is QEMU TCG with KASAN and lockdep.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/swap.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "swaptest.h"
+#include "st_harness.h"
+
+#define GHOST_SIZE		"256M"
+#define MAX_BACKENDS		2
+
+/*
+ * memory.reclaim budget when the cgroup cannot give up what is asked (see
+ * ghost_test.c): one scan of the LRU is all the assertions need.
+ */
+#define RECLAIM_BUDGET_MS	20000
+/* ... and when it can: the writes to the back ends take their time. */
+#define RECLAIM_LONG_MS		40000
+
+/* How long back-end I/O may take to complete after reclaim returns. */
+#define IO_SETTLE_S		10
+
+/* Small back ends (dm-linear slices at the start of a tier disk). */
+#define SMALL_1M		(1ULL * ST_MiB)
+#define SMALL_2M		(2ULL * ST_MiB)
+#define SMALL_4M		(4ULL * ST_MiB)
+#define SMALL_256K		(256ULL * ST_KiB)
+#define FLAKEY_SIZE		(64ULL * ST_MiB)
+
+FIXTURE(tier) {
+	struct st_env env;
+	char ghost[PATH_MAX];	/* the ghost swapfile (front end) */
+	char cg[PATH_MAX];	/* memory cgroup of the worker */
+	struct worker w;
+	pid_t owner;		/* process that ran setup (owns w's fds) */
+	struct st_backend be[MAX_BACKENDS];
+};
+
+FIXTURE_SETUP(tier)
+{
+	char log[2048], out[4096], why[256];
+	const char *reason;
+	int rc, e;
+
+	self->w = (struct worker)WORKER_INIT;
+	self->owner = getpid();
+	reason = st_env_get(&self->env, true);
+	if (reason)
+		SKIP(return, "%s", reason);
+	if (!self->env.ssd || !self->env.hdd)
+		SKIP(return, "SWAPTIER_SSD and SWAPTIER_HDD must name the tier disks");
+	if (!tier_available(why, sizeof(why)))
+		SKIP(return, "%s", why);
+	if (!cg_memory_available(why, sizeof(why)))
+		SKIP(return, "%s", why);
+	if (st_recover(&self->env, log, sizeof(log)))
+		ksft_print_msg("recovered state left by an earlier test: %s\n",
+			       log);
+	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
+		TH_LOG("swap already active before the test (the VM contract says none): %s",
+		       out);
+
+	ASSERT_EQ(0, st_unique_path(self->ghost, sizeof(self->ghost),
+				    self->env.scratch, "ghost", ".swap"));
+	rc = st_swapctl_ghost_create(&self->env, self->ghost, GHOST_SIZE, NULL,
+				     out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("%s ghost create %s --size %s: exit %d: %s",
+				self->env.swapctl, self->ghost, GHOST_SIZE, rc,
+				st_oneline(out, sizeof(out)));
+	rc = swapon(self->ghost, 0);
+	e = errno;
+	ASSERT_EQ(0, rc) TH_LOG("swapon(%s): %s", self->ghost, strerror(e));
+	rc = cg_create("tier", self->cg, sizeof(self->cg));
+	ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
+}
+
+/*
+ * Runs in the harness parent after the test process ends, even after a
+ * failure: the worker first (its pages then need no swap-in), the ghost
+ * next (its entries own the back-end slots), then the back ends.
+ */
+FIXTURE_TEARDOWN_PARENT(tier)
+{
+	int i, err;
+
+	if (getpid() == self->owner)
+		worker_stop(&self->w);
+	else
+		worker_kill_foreign(&self->w);
+	/* A back end left failing I/O must not stand in swapoff's way. */
+	for (i = 0; i < MAX_BACKENDS; i++)
+		if (self->be[i].dm_name[0])
+			st_backend_flakey(&self->be[i], NULL);
+	if (self->ghost[0]) {
+		err = st_swapoff_if_active(self->ghost);
+		TEARDOWN_CHECK(!err, "swapoff %s: %s", self->ghost,
+			       strerror(-err));
+		unlink(self->ghost);
+	}
+	for (i = MAX_BACKENDS - 1; i >= 0; i--) {
+		err = st_backend_teardown(&self->be[i], 10000);
+		TEARDOWN_CHECK(!err, "removing back end %s (%s): %s",
+			       self->be[i].dev, self->be[i].dm_name,
+			       strerror(-err));
+	}
+	if (self->cg[0]) {
+		err = cg_destroy(self->cg);
+		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg, strerror(-err));
+	}
+}
+
+/*
+ * Back end i of tier on disk: the whole disk (size 0) or a dm-linear slice
+ * of size bytes at its start.  false (test skipped) without device-mapper.
+ */
+static bool add_backend(struct __test_metadata *_metadata,
+			FIXTURE_DATA(tier) *self, int i, const char *disk,
+			unsigned long long size, const char *tier)
+{
+	struct st_backend *b = &self->be[i];
+	struct tier_stat t;
+	char out[4096], why[256];
+	int rc;
+
+	if (size && !dm_available(why, sizeof(why))) {
+		SKIP(return false, "%s", why);
+	}
+	rc = st_backend_setup(&self->env, b, tier, disk, 0, size, tier, out,
+			      sizeof(out));
+	EXPECT_EQ(0, rc) TH_LOG("back end of tier %s on %s (size %llu): %d: %s",
+				tier, disk, size, rc,
+				st_oneline(out, sizeof(out)));
+	if (rc)
+		return false;
+	EXPECT_EQ(0, tier_stat_read(tier, &t));
+	ksft_print_msg("back end %s: %s%s, tier %s, capacity %lld pages\n",
+		       b->dev, size ? "dm-linear slice of " : "whole disk ",
+		       disk, tier, t.capacity);
+	return true;
+}
+
+/*
+ * Snapshot after reclaim: wait for the statistics flush, then until every
+ * back-end write submitted since s0 has completed (pswpout counts a write
+ * at submission, written_pages/write_errors at completion).
+ */
+static void snap_after_io(FIXTURE_DATA(tier) *self, const struct st_snap *s0,
+			  struct st_snap *s)
+{
+	double deadline = st_now() + IO_SETTLE_S;
+
+	st_snap_take(self->cg, ST_STATS_SETTLE_MS, s);
+	for (;;) {
+		long long out = s->g_pswpout - s0->g_pswpout;
+		long long done = s->ssd.written - s0->ssd.written +
+				 s->ssd.write_errors - s0->ssd.write_errors +
+				 s->hdd.written - s0->hdd.written +
+				 s->hdd.write_errors - s0->hdd.write_errors;
+		long long in = s->g_pswpin - s0->g_pswpin;
+		long long rdone = s->ssd.read - s0->ssd.read +
+				  s->ssd.read_errors - s0->ssd.read_errors +
+				  s->hdd.read - s0->hdd.read +
+				  s->hdd.read_errors - s0->hdd.read_errors;
+
+		if ((out == done && in == rdone) || st_now() > deadline)
+			return;
+		st_sleep_ms(200);
+		st_snap_take(self->cg, 0, s);
+	}
+}
+
+/* Back-end I/O accounting: see the top of the file. */
+static void assert_io_accounted(struct __test_metadata *_metadata,
+				const struct st_snap *a, const struct st_snap *b)
+{
+	long long writes = b->ssd.written - a->ssd.written +
+			   b->ssd.write_errors - a->ssd.write_errors +
+			   b->hdd.written - a->hdd.written +
+			   b->hdd.write_errors - a->hdd.write_errors;
+	long long reads = b->ssd.read - a->ssd.read +
+			  b->ssd.read_errors - a->ssd.read_errors +
+			  b->hdd.read - a->hdd.read +
+			  b->hdd.read_errors - a->hdd.read_errors;
+
+	ASSERT_EQ(b->g_pswpout - a->g_pswpout, writes)
+		TH_LOG("vmstat pswpout rose by %lld but the tiers completed %lld writes (within %d s)",
+		       b->g_pswpout - a->g_pswpout, writes, IO_SETTLE_S);
+	ASSERT_EQ(b->g_pswpin - a->g_pswpin, reads)
+		TH_LOG("vmstat pswpin rose by %lld but the tiers completed %lld reads (within %d s)",
+		       b->g_pswpin - a->g_pswpin, reads, IO_SETTLE_S);
+}
+
+/* memory.reclaim amount with a budget; logs the outcome. */
+static int reclaim(FIXTURE_DATA(tier) *self, const char *amount,
+		   unsigned int budget_ms)
+{
+	double secs;
+	int rc = cg_reclaim(self->cg, amount, budget_ms, &secs);
+
+	ksft_print_msg("memory.reclaim %s: %s after %.1f s\n", amount,
+		       rc ? strerror(-rc) : "success", secs);
+	return rc;
+}
+
+static long long ghost_used_kb(FIXTURE_DATA(tier) *self)
+{
+	struct swaps_row row;
+
+	return swaps_find(self->ghost, &row) == 1 ? row.used_kb : -1;
+}
+
+static void log_ghost_used(FIXTURE_DATA(tier) *self, const char *when)
+{
+	ksft_print_msg("/proc/swaps: ghost used %lld KiB %s\n",
+		       ghost_used_kb(self), when);
+}
+
+/*
+ * 1. zswap writeback moves compressible pages to the SSD: with
+ * memory.zswap.max small, each store over the limit writes an older entry
+ * back.  Every written-back entry lands on the SSD (the only back end, with
+ * room), pages zswap refused meanwhile go there directly, and everything
+ * comes back intact, partly read from the SSD.  Back ends are not swap
+ * space: SwapTotal does not change when one is added.
+ */
+TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
+{
+	size_t ps = st_page_size(), npages = 32 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2;
+	long long swap_total, on_ssd;
+
+	swap_total = meminfo_kb("SwapTotal");
+	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
+		return;
+	ASSERT_EQ(swap_total, meminfo_kb("SwapTotal"))
+		TH_LOG("adding a back end changed SwapTotal");
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "256K"));
+
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_COMPRESSIBLE, &ready);
+	reclaim(self, "32M", RECLAIM_LONG_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+	log_ghost_used(self, "after reclaim");
+
+	ASSERT_GT(s1.zswpwb - s0.zswpwb, 0LL)
+		TH_LOG("memory.stat zswpwb did not rise although zswap was over memory.zswap.max");
+	ASSERT_GE(s1.g_zswpwb - s0.g_zswpwb, s1.zswpwb - s0.zswpwb);
+	ASSERT_GE(s1.ssd.written - s0.ssd.written, s1.g_zswpwb - s0.g_zswpwb)
+		TH_LOG("%lld entries written back but the SSD completed only %lld writes",
+		       s1.g_zswpwb - s0.g_zswpwb,
+		       s1.ssd.written - s0.ssd.written);
+	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors);
+	ASSERT_EQ(s1.ssd.used - s0.ssd.used, s1.ssd.written - s0.ssd.written)
+		TH_LOG("the SSD holds %lld more pages but completed %lld writes",
+		       s1.ssd.used - s0.ssd.used,
+		       s1.ssd.written - s0.ssd.written);
+	ASSERT_GT(s1.g_pswpout - s0.g_pswpout, 0LL);
+	assert_io_accounted(_metadata, &s0, &s1);
+	ASSERT_EQ(s0.reject, s1.reject)
+		TH_LOG("pages stayed in memory although the SSD had room");
+
+	on_ssd = s1.ssd.used - s0.ssd.used;
+	st_worker_check(_metadata, &self->w, &r);
+	snap_after_io(self, &s1, &s2);
+	st_snap_print("after verify", &s1, &s2, true);
+	ASSERT_GE(s2.ssd.read - s1.ssd.read, on_ssd - r.resident)
+		TH_LOG("%lld pages on the SSD, %lld resident, but only %lld read",
+		       on_ssd, (long long)r.resident, s2.ssd.read - s1.ssd.read);
+	ASSERT_GT(s2.ssd.read - s1.ssd.read, 0LL);
+	ASSERT_EQ(0LL, s2.ssd.read_errors - s1.ssd.read_errors);
+	assert_io_accounted(_metadata, &s1, &s2);
+}
+
+/*
+ * 2. Incompressible pages: zswap refuses them and they go straight to the
+ * SSD; none stays in memory for want of a place.
+ */
+TEST_F_TIMEOUT(tier, incompressible_direct_to_ssd, 120)
+{
+	size_t ps = st_page_size(), npages = 16 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2;
+	long long on_ssd;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
+		return;
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_INCOMPRESSIBLE, &ready);
+	reclaim(self, "16M", RECLAIM_LONG_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+
+	ASSERT_GE(s1.ssd.written - s0.ssd.written, (long long)npages / 2)
+		TH_LOG("the SSD took %lld of %zu pages",
+		       s1.ssd.written - s0.ssd.written, npages);
+	ASSERT_EQ(s1.ssd.used - s0.ssd.used, s1.ssd.written - s0.ssd.written);
+	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors);
+	ASSERT_EQ(s0.reject, s1.reject)
+		TH_LOG("memory.stat swpout_ghost_reject rose by %lld although the SSD had room",
+		       s1.reject - s0.reject);
+	ASSERT_EQ(s0.g_reject, s1.g_reject);
+	ASSERT_LE(s1.zswpout - s0.zswpout, st_zswpout_slack(&ready))
+		TH_LOG("zswap stored incompressible pages");
+	ASSERT_EQ(s0.zswpwb, s1.zswpwb) TH_LOG("nothing was in zswap to write back");
+	assert_io_accounted(_metadata, &s0, &s1);
+
+	on_ssd = s1.ssd.used - s0.ssd.used;
+	st_worker_check(_metadata, &self->w, &r);
+	snap_after_io(self, &s1, &s2);
+	st_snap_print("after verify", &s1, &s2, true);
+	ASSERT_GE(s2.ssd.read - s1.ssd.read, on_ssd - r.resident);
+	ASSERT_GT(s2.ssd.read - s1.ssd.read, 0LL);
+	assert_io_accounted(_metadata, &s1, &s2);
+}
+
+/*
+ * 3. A 4 MiB SSD back end and the HDD: the SSD fills up completely, the
+ * rest spills to the HDD, nothing stays in memory for want of a place.
+ */
+TEST_F_TIMEOUT(tier, ssd_full_spills_to_hdd, 120)
+{
+	size_t ps = st_page_size(), npages = 16 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2;
+	long long on_ssd, on_hdd;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, SMALL_4M, "ssd") ||
+	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
+		return;
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	ASSERT_LT(s0.ssd.capacity, (long long)npages / 2);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_INCOMPRESSIBLE, &ready);
+	reclaim(self, "16M", RECLAIM_LONG_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+
+	ASSERT_EQ(s1.ssd.capacity, s1.ssd.used)
+		TH_LOG("the SSD is not full (%lld of %lld) although %lld pages went to the HDD",
+		       s1.ssd.used, s1.ssd.capacity,
+		       s1.hdd.written - s0.hdd.written);
+	ASSERT_EQ(s1.ssd.capacity, s1.ssd.written - s0.ssd.written);
+	ASSERT_GT(s1.hdd.written - s0.hdd.written, 0LL)
+		TH_LOG("nothing spilled to the HDD");
+	ASSERT_EQ(s1.hdd.used - s0.hdd.used, s1.hdd.written - s0.hdd.written);
+	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors +
+		       s1.hdd.write_errors - s0.hdd.write_errors);
+	ASSERT_EQ(s0.reject, s1.reject)
+		TH_LOG("pages stayed in memory although the HDD had room");
+	assert_io_accounted(_metadata, &s0, &s1);
+
+	on_ssd = s1.ssd.used;
+	on_hdd = s1.hdd.used - s0.hdd.used;
+	st_worker_check(_metadata, &self->w, &r);
+	snap_after_io(self, &s1, &s2);
+	st_snap_print("after verify", &s1, &s2, true);
+	ASSERT_GE(s2.ssd.read - s1.ssd.read, on_ssd - r.resident);
+	ASSERT_GE(s2.hdd.read - s1.hdd.read, on_hdd - r.resident);
+	ASSERT_GT(s2.ssd.read - s1.ssd.read + s2.hdd.read - s1.hdd.read, 0LL);
+	assert_io_accounted(_metadata, &s1, &s2);
+}
+
+/*
+ * 4. Two 2 MiB back ends and 16 MiB of incompressible pages: both fill up,
+ * the pages they cannot take stay in memory and are counted as
+ * swpout_ghost_reject.
+ */
+TEST_F_TIMEOUT(tier, all_full_stays_resident, 120)
+{
+	size_t ps = st_page_size(), npages = 16 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1;
+	long long placed, left;
+	int rc;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, SMALL_2M, "ssd") ||
+	    !add_backend(_metadata, self, 1, self->env.hdd, SMALL_2M, "hdd"))
+		return;
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_INCOMPRESSIBLE, &ready);
+	rc = reclaim(self, "16M", RECLAIM_BUDGET_MS);
+	ASSERT_TRUE(rc == -EAGAIN || rc == -EINTR)
+		TH_LOG("memory.reclaim 16M returned %d (%s), but the back ends hold only %lld pages",
+		       rc, strerror(-rc), s0.ssd.capacity + s0.hdd.capacity);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+
+	ASSERT_EQ(s1.ssd.capacity, s1.ssd.used);
+	ASSERT_EQ(s1.hdd.capacity, s1.hdd.used);
+	placed = s1.ssd.used + s1.hdd.used;
+	left = (long long)npages - placed;
+	ASSERT_GE(s1.reject - s0.reject, left / 2)
+		TH_LOG("memory.stat swpout_ghost_reject rose by %lld; %lld pages had no place",
+		       s1.reject - s0.reject, left);
+	ASSERT_GE(s1.g_reject - s0.g_reject, s1.reject - s0.reject);
+	ASSERT_LE(s1.zswpout - s0.zswpout, st_zswpout_slack(&ready));
+	assert_io_accounted(_metadata, &s0, &s1);
+
+	st_worker_check(_metadata, &self->w, &r);
+	ASSERT_GE((long long)r.resident, left)
+		TH_LOG("%lld pages had no place but only %lld are resident",
+		       left, (long long)r.resident);
+}
+
+/*
+ * 5. memory.zswap.writeback=0 keeps the cgroup's pages off the back ends:
+ * incompressible pages stay in memory although both tiers have room.
+ */
+TEST_F_TIMEOUT(tier, zswap_writeback_disabled, 120)
+{
+	size_t ps = st_page_size(), npages = 16 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1;
+	int rc;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd") ||
+	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
+		return;
+	rc = cg_write(self->cg, "memory.zswap.writeback", "0");
+	if (rc == -ENOENT)
+		SKIP(return, "no memory.zswap.writeback in this kernel");
+	ASSERT_EQ(0, rc);
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_INCOMPRESSIBLE, &ready);
+	rc = reclaim(self, "16M", RECLAIM_BUDGET_MS);
+	ASSERT_TRUE(rc == -EAGAIN || rc == -EINTR)
+		TH_LOG("memory.reclaim returned %d (%s); nothing should be reclaimable",
+		       rc, strerror(-rc));
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+
+	ASSERT_EQ(s0.ssd.written, s1.ssd.written);
+	ASSERT_EQ(s0.hdd.written, s1.hdd.written);
+	ASSERT_EQ(s0.ssd.used, s1.ssd.used);
+	ASSERT_EQ(s0.hdd.used, s1.hdd.used);
+	ASSERT_EQ(s0.g_pswpout, s1.g_pswpout) TH_LOG("block I/O reached swap");
+	ASSERT_GE(s1.reject - s0.reject, (long long)npages / 2);
+	st_worker_check(_metadata, &self->w, &r);
+	ASSERT_EQ((long long)npages, (long long)r.resident);
+}
+
+/*
+ * 6a. The SSD back end fails every write (dm-flakey error_writes):
+ * incompressible pages sent to it stay in memory, intact, and the errors
+ * are counted.
+ */
+TEST_F_TIMEOUT(tier, write_error_direct, 120)
+{
+	size_t ps = st_page_size(), npages = 4 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1;
+	int rc;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, FLAKEY_SIZE, "ssd"))
+		return;
+	rc = st_backend_flakey(&self->be[0], "error_writes");
+	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_INCOMPRESSIBLE, &ready);
+	reclaim(self, "4M", RECLAIM_BUDGET_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+
+	ASSERT_GT(s1.ssd.write_errors - s0.ssd.write_errors, 0LL)
+		TH_LOG("no write error counted");
+	ASSERT_EQ(s0.ssd.written, s1.ssd.written)
+		TH_LOG("a write to a device failing every write succeeded");
+	assert_io_accounted(_metadata, &s0, &s1);
+	st_worker_check(_metadata, &self->w, &r);
+	/* zswap refuses them and no write succeeded: all still in memory. */
+	ASSERT_EQ((long long)npages, (long long)r.resident);
+}
+
+/*
+ * 6b. zswap writeback to an SSD that fails every write: the entries leave
+ * zswap, their writes fail, the data stays in memory, intact.
+ */
+TEST_F_TIMEOUT(tier, write_error_writeback, 120)
+{
+	size_t ps = st_page_size(), npages = 16 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1;
+	int rc;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, FLAKEY_SIZE, "ssd"))
+		return;
+	rc = st_backend_flakey(&self->be[0], "error_writes");
+	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "64K"));
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_COMPRESSIBLE, &ready);
+	reclaim(self, "16M", RECLAIM_LONG_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+
+	ASSERT_GT(s1.zswpwb - s0.zswpwb, 0LL) TH_LOG("nothing written back");
+	ASSERT_GE(s1.ssd.write_errors - s0.ssd.write_errors,
+		  s1.g_zswpwb - s0.g_zswpwb)
+		TH_LOG("%lld entries written back to a device failing every write, %lld errors",
+		       s1.g_zswpwb - s0.g_zswpwb,
+		       s1.ssd.write_errors - s0.ssd.write_errors);
+	ASSERT_EQ(s0.ssd.written, s1.ssd.written);
+	assert_io_accounted(_metadata, &s0, &s1);
+	st_worker_check(_metadata, &self->w, &r);
+}
+
+/*
+ * 6c. Pages on an SSD back end that then fails every read (dm-flakey
+ * error_reads): a child touching such a page gets SIGBUS for it (with the
+ * page's address), every other page - on the HDD, in zswap or in memory -
+ * reads back intact, and the read errors are counted.
+ */
+TEST_F_TIMEOUT(tier, read_error_sigbus, 120)
+{
+	size_t ps = st_page_size(), npages = 4 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2;
+	long long on_ssd, on_hdd;
+	int rc;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, SMALL_1M, "ssd") ||
+	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
+		return;
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_INCOMPRESSIBLE, &ready);
+	reclaim(self, "4M", RECLAIM_LONG_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+	on_ssd = s1.ssd.used - s0.ssd.used;
+	on_hdd = s1.hdd.used - s0.hdd.used;
+	ASSERT_GT(on_ssd, 0LL);
+
+	rc = st_backend_flakey(&self->be[0], "error_reads");
+	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_reads: %s", strerror(-rc));
+	rc = worker_request(&self->w, WORKER_PROBE, &r, ST_WORKER_TIMEOUT_S);
+	ASSERT_EQ(0, rc) TH_LOG("probe: %s: %s", r.what, strerror(-rc));
+	snap_after_io(self, &s1, &s2);
+	st_snap_print("after probe", &s1, &s2, true);
+	ksft_print_msg("probe: %lld resident, %llu SIGBUS (first page %llu, %llu with a wrong si_addr), %llu bad; a child without handler died of signal %d; %lld pages were on the SSD, %lld on the HDD\n",
+		       (long long)r.resident,
+		       (unsigned long long)r.sigbus_pages,
+		       (unsigned long long)r.first_sigbus_page,
+		       (unsigned long long)r.sigbus_bad_addr,
+		       (unsigned long long)r.bad_pages, r.plain_child_signal,
+		       on_ssd, on_hdd);
+
+	ASSERT_EQ(0ULL, (unsigned long long)r.bad_pages)
+		TH_LOG("page %llu read back with wrong contents",
+		       (unsigned long long)r.first_bad_page);
+	ASSERT_GE((long long)r.sigbus_pages, on_ssd - r.resident)
+		TH_LOG("pages on the failing SSD were not in memory, yet read without SIGBUS");
+	ASSERT_LE((long long)r.sigbus_pages, on_ssd)
+		TH_LOG("SIGBUS for pages that were not on the failing SSD");
+	ASSERT_GT((long long)r.sigbus_pages, 0LL)
+		TH_LOG("no page needed a read from the failing SSD (%lld on it, %lld resident)",
+		       on_ssd, (long long)r.resident);
+	ASSERT_EQ(0ULL, (unsigned long long)r.sigbus_bad_addr)
+		TH_LOG("SIGBUS si_addr outside the page touched");
+	ASSERT_EQ(SIGBUS, r.plain_child_signal)
+		TH_LOG("a child touching an unreadable page was not killed by SIGBUS");
+	ASSERT_GE(s2.ssd.read_errors - s1.ssd.read_errors,
+		  (long long)r.sigbus_pages)
+		TH_LOG("%llu pages unreadable but %lld read errors counted",
+		       (unsigned long long)r.sigbus_pages,
+		       s2.ssd.read_errors - s1.ssd.read_errors);
+	ASSERT_EQ(0LL, s2.hdd.read_errors - s1.hdd.read_errors);
+	ASSERT_GE(s2.hdd.read - s1.hdd.read, on_hdd - r.resident);
+	assert_io_accounted(_metadata, &s1, &s2);
+}
+
+/*
+ * 7. 1000 short cycles of a 24-page mixed area (compressible,
+ * incompressible, half-compressible): MADV_PAGEOUT, verify every byte,
+ * rewrite.  memory.zswap.max of one page makes zswap write entries back,
+ * the incompressible pages go straight to a 256 KiB SSD back end, which
+ * fills up, and the HDD.  Afterwards, with the worker gone, no slot, entry
+ * or zswap byte is left anywhere.
+ */
+#define CYCLES		1000
+#define CYCLE_PAGES	24
+#define CYCLE_BATCH	100
+
+TEST_F_TIMEOUT(tier, no_leak_1000_cycles, 120)
+{
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2;
+	unsigned long long paged_out = 0;
+	long long ghost_kb = -1, zc = -1;
+	double t0, deadline;
+	int done = 0, rc;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, SMALL_256K, "ssd") ||
+	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
+		return;
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "4096"));
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, CYCLE_PAGES,
+			CANARY_MIXED, &ready);
+
+	t0 = st_now();
+	while (done < CYCLES) {
+		rc = worker_request_arg(&self->w, WORKER_CYCLES, CYCLE_BATCH,
+					&r, ST_WORKER_TIMEOUT_S);
+		paged_out += r.paged_out;
+		done += (int)r.cycles;
+		ASSERT_EQ(0ULL, (unsigned long long)r.bad_pages)
+			TH_LOG("cycle %d: %llu bad pages, first %llu offset %llu: expected 0x%02x found 0x%02x",
+			       done + 1, (unsigned long long)r.bad_pages,
+			       (unsigned long long)r.first_bad_page,
+			       (unsigned long long)r.first_bad_off,
+			       r.expected, r.actual);
+		ASSERT_EQ(0, rc) TH_LOG("cycles: %s: %s", r.what,
+					strerror(-rc));
+		if (done % 250 == 0)
+			ksft_print_msg("%d cycles in %.1f s, %llu pages found swapped out after MADV_PAGEOUT\n",
+				       done, st_now() - t0, paged_out);
+	}
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after the cycles", &s0, &s1, true);
+	log_ghost_used(self, "with the worker alive");
+	ASSERT_GE(paged_out, (unsigned long long)CYCLES)
+		TH_LOG("MADV_PAGEOUT swapped out only %llu pages in %d cycles",
+		       paged_out, CYCLES);
+	ASSERT_GT(s1.zswpwb - s0.zswpwb, 0LL) TH_LOG("no zswap writeback");
+	ASSERT_GT(s1.ssd.written - s0.ssd.written, 0LL);
+	ASSERT_GT(s1.ssd.read - s0.ssd.read + s1.hdd.read - s0.hdd.read, 0LL);
+	ASSERT_GT(s1.zswpin - s0.zswpin, 0LL);
+	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors +
+		       s1.hdd.write_errors - s0.hdd.write_errors +
+		       s1.ssd.read_errors - s0.ssd.read_errors +
+		       s1.hdd.read_errors - s0.hdd.read_errors);
+	assert_io_accounted(_metadata, &s0, &s1);
+
+	worker_stop(&self->w);
+	/* Freed slots may wait in per-CPU caches: drain them, then look. */
+	deadline = st_now() + 10;
+	do {
+		rc = st_swap_slots_drain(&self->env);
+		ASSERT_EQ(0, rc) TH_LOG("draining the swap slot caches: %s",
+					strerror(-rc));
+		st_snap_take(self->cg, 0, &s2);
+		ghost_kb = ghost_used_kb(self);
+		zc = cg_read_ll(self->cg, "memory.zswap.current");
+		if (!s2.ssd.used && !s2.hdd.used && !ghost_kb && !zc)
+			break;
+		st_sleep_ms(500);
+	} while (st_now() < deadline);
+	st_snap_print("worker gone, slot caches drained", &s0, &s2, true);
+	ksft_print_msg("left: ssd used %lld, hdd used %lld, ghost used %lld KiB, memory.zswap.current %lld\n",
+		       s2.ssd.used, s2.hdd.used, ghost_kb, zc);
+	ASSERT_EQ(0LL, s2.ssd.used) TH_LOG("SSD slots leaked");
+	ASSERT_EQ(0LL, s2.hdd.used) TH_LOG("HDD slots leaked");
+	ASSERT_EQ(0LL, ghost_kb) TH_LOG("ghost entries leaked");
+	ASSERT_EQ(0LL, zc) TH_LOG("zswap memory of the cgroup leaked");
+}
+
+/*
+ * 8. swapoff(8) of the ghost while its pages are in zswap, on the SSD and
+ * on the HDD at once: it succeeds, brings every page back intact, and
+ * leaves no slot in use on any tier.
+ */
+TEST_F_TIMEOUT(tier, swapoff_ghost_all_tiers, 120)
+{
+	size_t ps = st_page_size(), npages = 24 * ST_MiB / ps;
+	char *off[] = { "swapoff", self->ghost, NULL };
+	struct worker_resp ready, r, m;
+	struct st_snap s0, s1, s2;
+	long long on_backends;
+	char out[4096];
+	double t0;
+	int rc;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, SMALL_2M, "ssd") ||
+	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
+		return;
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "256K"));
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages, CANARY_MIXED,
+			&ready);
+	reclaim(self, "24M", RECLAIM_LONG_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+	log_ghost_used(self, "before swapoff");
+	ASSERT_GT(s1.zswapped, 0LL) TH_LOG("nothing in zswap");
+	ASSERT_GT(s1.ssd.used, 0LL) TH_LOG("nothing on the SSD");
+	ASSERT_GT(s1.hdd.used, 0LL) TH_LOG("nothing on the HDD");
+	ASSERT_EQ(0, worker_request(&self->w, WORKER_MINCORE, &m,
+				    ST_WORKER_TIMEOUT_S));
+	on_backends = s1.ssd.used + s1.hdd.used;
+
+	t0 = st_now();
+	rc = st_run(off, out, sizeof(out), 90);
+	ksft_print_msg("swapoff(8): exit %d after %.1f s: %s\n", rc,
+		       st_now() - t0, st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, rc);
+	ASSERT_EQ(0, swaps_find(self->ghost, NULL))
+		TH_LOG("ghost still listed in /proc/swaps after swapoff");
+	snap_after_io(self, &s1, &s2);
+	st_snap_print("after swapoff", &s1, &s2, true);
+	ASSERT_EQ(0LL, s2.ssd.used);
+	ASSERT_EQ(0LL, s2.hdd.used);
+	ASSERT_EQ(0LL, s2.zswapped);
+	ASSERT_GE(s2.ssd.read - s1.ssd.read + s2.hdd.read - s1.hdd.read,
+		  on_backends - m.resident)
+		TH_LOG("%lld pages on back ends, %lld resident, %lld read",
+		       on_backends, (long long)m.resident,
+		       s2.ssd.read - s1.ssd.read + s2.hdd.read - s1.hdd.read);
+	assert_io_accounted(_metadata, &s1, &s2);
+	st_worker_check(_metadata, &self->w, &r);
+	ASSERT_EQ((long long)npages, (long long)r.resident)
+		TH_LOG("swapoff left pages out of memory");
+}
+
+/*
+ * 9. "swapctl tier remove" of a back end holding pages fails with EBUSY
+ * (exit 4, "drain" in the message) and loses nothing; once the pages are
+ * gone it succeeds and the device leaves /proc/swaps.
+ */
+TEST_F_TIMEOUT(tier, tier_remove, 120)
+{
+	size_t ps = st_page_size(), npages = 4 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2;
+	struct tier_stat t;
+	char out[4096];
+	double deadline;
+	int rc;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
+		return;
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_INCOMPRESSIBLE, &ready);
+	reclaim(self, "4M", RECLAIM_LONG_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+	ASSERT_GT(s1.ssd.used, 0LL);
+
+	rc = st_swapctl(&self->env, out, sizeof(out), "tier", "remove",
+			self->be[0].dev, NULL);
+	ksft_print_msg("swapctl tier remove %s (holding %lld pages): exit %d: %s\n",
+		       self->be[0].dev, s1.ssd.used, rc,
+		       st_oneline(out, sizeof(out)));
+	ASSERT_EQ(4, rc) TH_LOG("want exit 4 (a system call failed: EBUSY)");
+	ASSERT_NE(NULL, strstr(out, "drain"))
+		TH_LOG("the message does not tell to drain the back end");
+	ASSERT_EQ(1, swaps_find(self->be[0].dev, NULL))
+		TH_LOG("the back end left /proc/swaps although removal failed");
+	st_snap_take(self->cg, 0, &s2);
+	ASSERT_EQ(s1.ssd.used, s2.ssd.used)
+		TH_LOG("the failed removal changed the SSD's used pages");
+	st_worker_check(_metadata, &self->w, &r);
+
+	worker_stop(&self->w);
+	/* A page still under I/O can keep its slot for a moment. */
+	deadline = st_now() + 10;
+	do {
+		rc = st_swapctl(&self->env, out, sizeof(out), "tier", "remove",
+				self->be[0].dev, NULL);
+		if (rc != 4)
+			break;
+		st_sleep_ms(250);
+	} while (st_now() < deadline);
+	ksft_print_msg("swapctl tier remove %s (worker gone): exit %d: %s\n",
+		       self->be[0].dev, rc, st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, rc);
+	ASSERT_EQ(0, swaps_find(self->be[0].dev, NULL))
+		TH_LOG("removed back end still in /proc/swaps");
+	ASSERT_EQ(0, tier_stat_read("ssd", &t));
+	ASSERT_EQ(0LL, t.nr_devices);
+	ASSERT_EQ(0LL, t.used);
+}
+
+TEST_HARNESS_MAIN
