@@ -495,6 +495,27 @@ static void print_added(const char *path, const struct tier *t, int prio)
 	jw_free(w);
 }
 
+/*
+ * The single DEV|FILE argument left at argv[optind] once options are parsed;
+ * @cmd names the command in errors.
+ */
+static int one_path_arg(int argc, char **argv, const char *cmd,
+			const char **path)
+{
+	if (optind >= argc)
+		return p_err(EXIT_USAGE, cmd,
+			     "missing DEV or FILE (see '%s tier help')",
+			     bin_name);
+	if (argc - optind > 1)
+		return p_err(EXIT_USAGE, argv[optind + 1],
+			     "unexpected argument (see '%s tier help')",
+			     bin_name);
+	if (!*argv[optind])
+		return p_err(EXIT_USAGE, cmd, "empty DEV or FILE");
+	*path = argv[optind];
+	return EXIT_OK;
+}
+
 static int do_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -526,17 +547,9 @@ static int do_add(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
-		return p_err(EXIT_USAGE, "tier add",
-			     "missing DEV or FILE (see '%s tier help')",
-			     bin_name);
-	if (argc - optind > 1)
-		return p_err(EXIT_USAGE, argv[optind + 1],
-			     "unexpected argument (see '%s tier help')",
-			     bin_name);
-	path = argv[optind];
-	if (!*path)
-		return p_err(EXIT_USAGE, "tier add", "empty DEV or FILE");
+	ret = one_path_arg(argc, argv, "tier add", &path);
+	if (ret)
+		return ret;
 	if (!name)
 		return p_err(EXIT_USAGE, "tier add",
 			     "missing required option --tier (see '%s tier help')",
@@ -715,17 +728,9 @@ static int do_remove(int argc, char **argv)
 		}
 		return EXIT_USAGE;
 	}
-	if (optind >= argc)
-		return p_err(EXIT_USAGE, "tier remove",
-			     "missing DEV or FILE (see '%s tier help')",
-			     bin_name);
-	if (argc - optind > 1)
-		return p_err(EXIT_USAGE, argv[optind + 1],
-			     "unexpected argument (see '%s tier help')",
-			     bin_name);
-	path = argv[optind];
-	if (!*path)
-		return p_err(EXIT_USAGE, "tier remove", "empty DEV or FILE");
+	ret = one_path_arg(argc, argv, "tier remove", &path);
+	if (ret)
+		return ret;
 
 	ret = tiers_read(&tl);
 	if (ret)
