@@ -2,6 +2,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <linux/swap_tier.h>
 #include <stdio.h>
@@ -52,6 +53,49 @@ int tier_stat_read(const char *name, struct tier_stat *s)
 	s->write_errors = tier_file(name, "write_errors");
 	s->read_errors = tier_file(name, "read_errors");
 	return 0;
+}
+
+/* Sum of written_pages + write_errors over every tier, or -errno. */
+static long long tier_writes_done(void)
+{
+	DIR *d = opendir(TIER_SYSFS);
+	struct dirent *de;
+	long long sum = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		long long w, e;
+
+		if (de->d_name[0] == '.')
+			continue;
+		w = tier_file(de->d_name, "written_pages");
+		e = tier_file(de->d_name, "write_errors");
+		if (w > 0)
+			sum += w;
+		if (e > 0)
+			sum += e;
+	}
+	closedir(d);
+	return sum;
+}
+
+int tier_writes_wait(unsigned int timeout_ms)
+{
+	double deadline = st_now() + timeout_ms / 1000.0;
+
+	for (;;) {
+		long long out = vmstat_get("pswpout");
+		long long done = tier_writes_done();
+
+		if (out < 0 || done < 0)
+			return done < 0 ? (int)done : -ENOENT;
+		if (done >= out)
+			return 0;
+		if (st_now() >= deadline)
+			return -ETIMEDOUT;
+		st_sleep_ms(2);
+	}
 }
 
 int st_backend_setup(const struct st_env *env, struct st_backend *b,

@@ -35,6 +35,15 @@ bool tier_available(char *why, size_t len);
 /* Read the figures of tier name.  0, or -errno if the tier is missing. */
 int tier_stat_read(const char *name, struct tier_stat *s);
 
+/*
+ * Wait up to timeout_ms until every back-end write submitted so far has
+ * completed: /proc/vmstat pswpout (counted at submission) equals the sum
+ * of written_pages and write_errors over all tiers (counted at
+ * completion).  Only meaningful where back ends are the only swap devices
+ * that do I/O.  0, -ETIMEDOUT, or -errno.
+ */
+int tier_writes_wait(unsigned int timeout_ms);
+
 struct st_backend {
 	char dev[PATH_MAX];	/* block device activated as back end */
 	char dm_name[128];	/* device-mapper device, "" for a whole disk */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "cgroup.h"
 #include "procfs.h"
+#include "tier.h"
 #include "util.h"
 #include "worker.h"
 
@@ -250,27 +252,76 @@ static void worker_probe(unsigned char *area, const struct worker_cfg *cfg,
 				WTERMSIG(status) : 0;
 }
 
+/*
+ * Page the area out.  MADV_PAGEOUT unmaps every page and frees those zswap
+ * takes, but a page written to a back end stays in the swap cache until its
+ * write completes, and then out of MADV_PAGEOUT's reach (it only walks page
+ * tables).  With evict, wait for the writes and reclaim the cgroup
+ * (memory.reclaim) for those, so that they are read back from the back
+ * end.  Returns the number of pages still resident or -errno (r says what
+ * failed).
+ */
+static long long pageout(const struct worker_cfg *cfg, unsigned char *area,
+			 size_t len, bool evict, struct worker_resp *r)
+{
+	long long res;
+
+	if (madvise(area, len, MADV_PAGEOUT)) {
+		r->err = errno;
+		snprintf(r->what, sizeof(r->what), "madvise(MADV_PAGEOUT)");
+		return -errno;
+	}
+	res = mincore_resident(area, len);
+	if (res > 0 && evict && cfg->cgroup && !tier_writes_wait(1000)) {
+		char amount[32];
+
+		snprintf(amount, sizeof(amount), "%lld",
+			 res * (long long)st_page_size());
+		cg_write(cfg->cgroup, "memory.reclaim", amount);
+		res = mincore_resident(area, len);
+	}
+	if (res < 0) {
+		r->err = (int32_t)-res;
+		snprintf(r->what, sizeof(r->what), "mincore");
+	}
+	return res;
+}
+
 static void worker_cycles(unsigned char *area, const struct worker_cfg *cfg,
 			  uint64_t *gen, uint64_t n, struct worker_resp *r)
 {
 	size_t ps = st_page_size(), len = cfg->npages * ps;
+	cpu_set_t saved, one;
 	struct canary_err ce;
 	double t0 = st_now();
-	long long res;
+	bool pinned;
+	int cpu = sched_getcpu();
+
+	/*
+	 * MADV_PAGEOUT only takes pages on the LRU lists, and a page faulted
+	 * in waits in a per-CPU batch until that CPU drains it, which
+	 * madvise() does for the CPU it runs on.  Stay on one CPU, and fault
+	 * the area in again there (same contents).
+	 */
+	CPU_ZERO(&one);
+	if (cpu >= 0)
+		CPU_SET(cpu, &one);
+	pinned = cpu >= 0 && !sched_getaffinity(0, sizeof(saved), &saved) &&
+		 !sched_setaffinity(0, sizeof(one), &one);
+	if (madvise(area, len, MADV_DONTNEED)) {
+		r->err = errno;
+		snprintf(r->what, sizeof(r->what), "madvise(MADV_DONTNEED)");
+		goto out;
+	}
+	canary_fill(area, cfg->npages, ps, gen_seed(cfg->seed, *gen),
+		    cfg->kind);
 
 	for (r->cycles = 0; r->cycles < n; r->cycles++) {
-		if (madvise(area, len, MADV_PAGEOUT)) {
-			r->err = errno;
-			snprintf(r->what, sizeof(r->what),
-				 "madvise(MADV_PAGEOUT)");
+		/* Every other cycle: the slower reads from the back ends. */
+		long long res = pageout(cfg, area, len, !(r->cycles & 1), r);
+
+		if (res < 0)
 			break;
-		}
-		res = mincore_resident(area, len);
-		if (res < 0) {
-			r->err = (int32_t)-res;
-			snprintf(r->what, sizeof(r->what), "mincore");
-			break;
-		}
 		r->paged_out += cfg->npages - (uint64_t)res;
 		canary_verify(area, cfg->npages, ps, gen_seed(cfg->seed, *gen),
 			      cfg->kind, NULL, &ce);
@@ -281,6 +332,9 @@ static void worker_cycles(unsigned char *area, const struct worker_cfg *cfg,
 		canary_fill(area, cfg->npages, ps, gen_seed(cfg->seed, *gen),
 			    cfg->kind);
 	}
+out:
+	if (pinned)
+		sched_setaffinity(0, sizeof(saved), &saved);
 	r->seconds = st_now() - t0;
 }
 

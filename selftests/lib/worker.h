@@ -37,10 +37,13 @@ enum worker_op {
 	 */
 	WORKER_PROBE,
 	/*
-	 * arg cycles of: madvise(MADV_PAGEOUT) the whole area, count the
-	 * pages mincore() then reports absent, verify every byte (swap-in),
-	 * refill the area with the next generation of canaries (frees the
-	 * swap entries).  Stops after the first cycle with a bad page.
+	 * arg cycles of: madvise(MADV_PAGEOUT) the whole area, then (every
+	 * other cycle) memory.reclaim of the worker's cgroup (if any) for
+	 * the pages writes to a back end keep in the swap cache once the
+	 * writes are done, count the pages mincore() then reports absent, verify every byte
+	 * (swap-in), refill the area with the next generation of canaries
+	 * (frees the swap entries).  Stops after the first cycle with a bad
+	 * page.  The worker stays on one CPU meanwhile.
 	 */
 	WORKER_CYCLES,
 };

@@ -262,11 +262,16 @@ static void log_ghost_used(FIXTURE_DATA(tier) *self, const char *when)
 
 /*
  * 1. zswap writeback moves compressible pages to the SSD: with
- * memory.zswap.max small, each store over the limit writes an older entry
- * back.  Every written-back entry lands on the SSD (the only back end, with
- * room), pages zswap refused meanwhile go there directly, and everything
- * comes back intact, partly read from the SSD.  Back ends are not swap
- * space: SwapTotal does not change when one is added.
+ * memory.zswap.max small, each store over the limit makes zswap's shrinker
+ * look at its oldest entry.  The shrinker gives every entry a second chance
+ * (the first look only clears its referenced bit and the store is refused),
+ * so writeback starts once all entries in the pool have been looked at:
+ * the limit must hold well under half of the stores.  64K holds ~1300 of
+ * these pages (~50 bytes each compressed), the worker stores 8192.  Every
+ * written-back entry lands on the SSD (the only back end, with room),
+ * pages zswap refused go there directly, and everything comes back intact,
+ * partly read from the SSD.  Back ends are not swap space: SwapTotal does
+ * not change when one is added.
  */
 TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 {
@@ -280,7 +285,7 @@ TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 		return;
 	ASSERT_EQ(swap_total, meminfo_kb("SwapTotal"))
 		TH_LOG("adding a back end changed SwapTotal");
-	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "256K"));
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "64K"));
 
 	st_snap_take(self->cg, 0, &s0);
 	st_snap_require_keys(_metadata, &s0);
@@ -631,15 +636,18 @@ TEST_F_TIMEOUT(tier, read_error_sigbus, 120)
 }
 
 /*
- * 7. 1000 short cycles of a 24-page mixed area (compressible,
- * incompressible, half-compressible): MADV_PAGEOUT, verify every byte,
- * rewrite.  memory.zswap.max of one page makes zswap write entries back,
- * the incompressible pages go straight to a 256 KiB SSD back end, which
- * fills up, and the HDD.  Afterwards, with the worker gone, no slot, entry
- * or zswap byte is left anywhere.
+ * 7. 1000 short cycles of a 12-page mixed area (compressible,
+ * incompressible, half-compressible pages): MADV_PAGEOUT, verify every
+ * byte, rewrite (lib/worker.c WORKER_CYCLES).  memory.zswap.max of one page
+ * makes zswap write entries back; zswap refuses the incompressible pages
+ * and those over its limit, which go straight to a 256 KiB SSD back end
+ * (63 slots, full most of the time) or the HDD; every other cycle the pages
+ * written to a back end are also reclaimed from the swap cache, so that
+ * they are read back from it.  Afterwards, with the worker gone, no slot,
+ * ghost entry or zswap byte is left anywhere.
  */
 #define CYCLES		1000
-#define CYCLE_PAGES	24
+#define CYCLE_PAGES	12
 #define CYCLE_BATCH	100
 
 TEST_F_TIMEOUT(tier, no_leak_1000_cycles, 120)
