@@ -251,18 +251,38 @@ static bool stale_dm(const char *path)
 	return st_name_is_stale(st_rstrip(name));
 }
 
+/* Is a ghost of a live test active?  Its test may own the tier disks. */
+static bool live_test_ghost(const struct swaps_row *rows, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *base = strrchr(rows[i].path, '/');
+
+		if (!strcmp(rows[i].type, "ghost") && base &&
+		    st_name_owner(base + 1) > 0 && !st_name_is_stale(base + 1))
+			return true;
+	}
+	return false;
+}
+
 int st_backend_recover(const struct st_env *env, char *log, size_t len)
 {
 	struct swaps_row rows[40];
 	int n, i, actions = 0;
+	bool disks;
 
 	n = swaps_list(rows, (int)ST_ARRAY_SIZE(rows));
-	for (i = 0; i < n && i < (int)ST_ARRAY_SIZE(rows); i++) {
+	if (n > (int)ST_ARRAY_SIZE(rows))
+		n = (int)ST_ARRAY_SIZE(rows);
+	disks = !live_test_ghost(rows, n);
+	for (i = 0; i < n; i++) {
 		const char *p = rows[i].path;
 		int err;
 
-		if (!stale_dm(p) && !same_blkdev(p, env->ssd) &&
-		    !same_blkdev(p, env->hdd))
+		if (!stale_dm(p) &&
+		    !(disks && (same_blkdev(p, env->ssd) ||
+				same_blkdev(p, env->hdd))))
 			continue;
 		err = swapoff_busy_retry(p, 5000);
 		if (err)

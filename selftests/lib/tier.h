@@ -95,8 +95,10 @@ int st_swap_slots_drain(const struct st_env *env);
 
 /*
  * Swap off the back ends a dead test left active: those on its
- * swaptier-selftest-* dm devices and those on the tier disks named in env.
- * Returns the number swapped off; what was done goes to log.
+ * swaptier-selftest-* dm devices, and those on the tier disks named in env
+ * unless a live test's ghost is active (that test may own them).  Call it
+ * once the dead tests' ghosts are off.  Returns the number swapped off;
+ * what was done goes to log.
  */
 int st_backend_recover(const struct st_env *env, char *log, size_t len);
 

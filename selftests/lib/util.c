@@ -263,13 +263,6 @@ pid_t st_name_owner(const char *name)
 	return (pid_t)atoi(prev + 1);
 }
 
-bool st_name_is_stale(const char *name)
-{
-	pid_t owner = st_name_owner(name);
-
-	return owner > 0 && owner != getpid() && !st_pid_alive(owner);
-}
-
 long long st_file_size(const char *path)
 {
 	struct stat st;
@@ -299,6 +292,18 @@ static char proc_state(pid_t pid)
 		return 0;
 	rp = strrchr(buf, ')');
 	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+bool st_name_is_stale(const char *name)
+{
+	pid_t owner = st_name_owner(name);
+	char state;
+
+	if (owner <= 0 || owner == getpid())
+		return false;
+	/* Gone, or a zombie nobody reaps: it holds nothing any more. */
+	state = proc_state(owner);
+	return !state || state == 'Z' || state == 'X';
 }
 
 bool st_kill_wait(pid_t pid, int timeout_s)

@@ -72,8 +72,8 @@ int st_unique_path(char *out, size_t len, const char *dir, const char *tag,
 pid_t st_name_owner(const char *name);
 
 /*
- * Was name made by a test process that is gone (not this process, not
- * alive)?  Such files, cgroups and devices are left-overs to clean up.
+ * Was name made by a test process that is gone (not this process; exited,
+ * or a zombie)?  Such files, cgroups and devices are left-overs to clean up.
  */
 bool st_name_is_stale(const char *name);
 
