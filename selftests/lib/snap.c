@@ -36,6 +36,8 @@ void st_snap_take(const char *cg, unsigned int settle_ms, struct st_snap *s)
 	s->g_reject = vmstat_get("swpout_ghost_reject");
 	tier_take("ssd", &s->ssd);
 	tier_take("hdd", &s->hdd);
+	s->ptr_records = tier_root_file("pointer_records");
+	s->ptr_bytes = tier_root_file("pointer_bytes");
 }
 
 static void tier_format(const char *name, const struct tier_stat *a,
@@ -64,5 +66,7 @@ void st_snap_format(const struct st_snap *a, const struct st_snap *b,
 	if (with_tiers) {
 		tier_format("ssd", &a->ssd, &b->ssd, buf, len);
 		tier_format("hdd", &a->hdd, &b->hdd, buf, len);
+		st_appendf(buf, len, " | pointer records %lld, %lld B",
+			   b->ptr_records, b->ptr_bytes);
 	}
 }

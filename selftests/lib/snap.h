@@ -28,6 +28,8 @@ struct st_snap {
 	long long g_pswpout, g_pswpin, g_zswpout, g_zswpin, g_zswpwb, g_reject;
 	/* back-end tiers (all -1 on a kernel without them) */
 	struct tier_stat ssd, hdd;
+	/* /sys/kernel/mm/swap_tier/pointer_{records,bytes} (-1: none) */
+	long long ptr_records, ptr_bytes;
 };
 
 /* Sleep settle_ms, then read every counter (cg may be NULL or ""). */

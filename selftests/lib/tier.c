@@ -28,14 +28,29 @@ bool tier_available(char *why, size_t len)
 	return false;
 }
 
-static long long tier_file(const char *name, const char *file)
+static long long read_number(const char *path)
 {
-	char p[PATH_MAX], buf[64];
+	char buf[64];
 
-	snprintf(p, sizeof(p), TIER_SYSFS "/%s/%s", name, file);
-	if (st_read_file(p, buf, sizeof(buf)) <= 0)
+	if (st_read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
 	return strtoll(buf, NULL, 10);
+}
+
+static long long tier_file(const char *name, const char *file)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), TIER_SYSFS "/%s/%s", name, file);
+	return read_number(p);
+}
+
+long long tier_root_file(const char *file)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), TIER_SYSFS "/%s", file);
+	return read_number(p);
 }
 
 int tier_stat_read(const char *name, struct tier_stat *s)

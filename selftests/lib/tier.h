@@ -35,6 +35,9 @@ bool tier_available(char *why, size_t len);
 /* Read the figures of tier name.  0, or -errno if the tier is missing. */
 int tier_stat_read(const char *name, struct tier_stat *s);
 
+/* A number from a file of TIER_SYSFS itself (pointer_bytes...), or -1. */
+long long tier_root_file(const char *file);
+
 /*
  * Wait up to timeout_ms until every back-end write submitted so far has
  * completed: /proc/vmstat pswpout (counted at submission) equals the sum

@@ -261,6 +261,27 @@ static void log_ghost_used(FIXTURE_DATA(tier) *self, const char *when)
 }
 
 /*
+ * Memory the back-end pointers take per page on a back end: at most
+ * PTR_BYTES_MAX whatever the mix of zswap and back-end entries in a
+ * cluster (see mm/swap_tier.c: 4 to 9 bytes a pointer plus rounding).
+ */
+#define PTR_BYTES_MAX		12.0
+
+static void assert_ptr_cost(struct __test_metadata *_metadata,
+			    const struct st_snap *s, long long pages)
+{
+	double per_page;
+
+	ASSERT_GE(s->ptr_bytes, 0LL) TH_LOG("no pointer_bytes in sysfs");
+	ASSERT_GT(pages, 0LL);
+	per_page = (double)s->ptr_bytes / pages;
+	ksft_print_msg("back-end pointers: %lld records, %lld bytes for %lld pages on back ends: %.2f B/page\n",
+		       s->ptr_records, s->ptr_bytes, pages, per_page);
+	ASSERT_LE(per_page, PTR_BYTES_MAX)
+		TH_LOG("back-end pointers take %.2f bytes a page", per_page);
+}
+
+/*
  * 1. zswap writeback moves compressible pages to the SSD: with
  * memory.zswap.max small, each store over the limit makes zswap's shrinker
  * look at its oldest entry.  The shrinker gives every entry a second chance
@@ -314,6 +335,8 @@ TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 		TH_LOG("pages stayed in memory although the SSD had room");
 
 	on_ssd = s1.ssd.used - s0.ssd.used;
+	/* Written back and refused pages mixed in the same clusters. */
+	assert_ptr_cost(_metadata, &s1, on_ssd);
 	st_worker_check(_metadata, &self->w, &r);
 	snap_after_io(self, &s1, &s2);
 	st_snap_print("after verify", &s1, &s2, true);
@@ -361,11 +384,59 @@ TEST_F_TIMEOUT(tier, incompressible_direct_to_ssd, 120)
 	assert_io_accounted(_metadata, &s0, &s1);
 
 	on_ssd = s1.ssd.used - s0.ssd.used;
+	/* Whole clusters on the SSD. */
+	assert_ptr_cost(_metadata, &s1, on_ssd);
 	st_worker_check(_metadata, &self->w, &r);
 	snap_after_io(self, &s1, &s2);
 	st_snap_print("after verify", &s1, &s2, true);
 	ASSERT_GE(s2.ssd.read - s1.ssd.read, on_ssd - r.resident);
 	ASSERT_GT(s2.ssd.read - s1.ssd.read, 0LL);
+	assert_io_accounted(_metadata, &s1, &s2);
+}
+
+/*
+ * 2b. Clusters shared by zswap and a back end: every third page is
+ * incompressible and goes to the SSD, the others stay in zswap, so each
+ * front-end cluster has about a third of its entries on the SSD.  Their
+ * pointers take sparse records: less than a dense record each, at most
+ * PTR_BYTES_MAX a page.  Everything comes back intact.
+ */
+TEST_F_TIMEOUT(tier, mixed_clusters, 120)
+{
+	size_t ps = st_page_size(), npages = 16 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2;
+	long long on_ssd;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
+		return;
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages, CANARY_MIXED,
+			&ready);
+	reclaim(self, "16M", RECLAIM_LONG_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+
+	on_ssd = s1.ssd.used - s0.ssd.used;
+	ASSERT_GT(on_ssd, (long long)npages / 4)
+		TH_LOG("only %lld of %zu pages (a third incompressible) on the SSD",
+		       on_ssd, npages);
+	ASSERT_GT(s1.zswpout - s0.zswpout, (long long)npages / 4)
+		TH_LOG("zswap took only %lld pages", s1.zswpout - s0.zswpout);
+	assert_ptr_cost(_metadata, &s1, on_ssd);
+	ASSERT_GT(s1.ptr_records, 0LL);
+	ASSERT_LT(s1.ptr_bytes / s1.ptr_records,
+		  (long long)(512 * sizeof(uint32_t)))
+		TH_LOG("clusters a third on the SSD got dense records (%lld records, %lld B)",
+		       s1.ptr_records, s1.ptr_bytes);
+	assert_io_accounted(_metadata, &s0, &s1);
+
+	st_worker_check(_metadata, &self->w, &r);
+	snap_after_io(self, &s1, &s2);
+	st_snap_print("after verify", &s1, &s2, true);
+	ASSERT_GE(s2.ssd.read - s1.ssd.read, on_ssd - r.resident);
+	ASSERT_EQ(0LL, s2.ssd.read_errors - s1.ssd.read_errors);
 	assert_io_accounted(_metadata, &s1, &s2);
 }
 
@@ -532,6 +603,51 @@ TEST_F_TIMEOUT(tier, write_error_direct, 120)
 	st_worker_check(_metadata, &self->w, &r);
 	/* zswap refuses them and no write succeeded: all still in memory. */
 	ASSERT_EQ((long long)npages, (long long)r.resident);
+}
+
+/*
+ * 6a'. The SSD fails every write and an HDD back end works: after a few
+ * errors in a row the SSD rests (takes no writes for a while) and pages go
+ * to the HDD instead of retrying the SSD on every reclaim pass.  Nothing
+ * stays in memory for want of a place, every page comes back intact.
+ */
+TEST_F_TIMEOUT(tier, write_errors_rest_backend, 120)
+{
+	size_t ps = st_page_size(), npages = 4 * ST_MiB / ps;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2;
+	long long errors;
+	int rc;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, FLAKEY_SIZE, "ssd") ||
+	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
+		return;
+	rc = st_backend_flakey(&self->be[0], "error_writes");
+	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
+	st_snap_take(self->cg, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_INCOMPRESSIBLE, &ready);
+	reclaim(self, "4M", RECLAIM_LONG_MS);
+	snap_after_io(self, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+
+	errors = s1.ssd.write_errors - s0.ssd.write_errors;
+	ASSERT_GE(errors, 8LL) TH_LOG("the SSD rested before 8 errors in a row");
+	/* 8 in a row, plus whatever was in flight when the 8th completed. */
+	ASSERT_LE(errors, 64LL)
+		TH_LOG("%lld write errors: the failing SSD kept taking writes",
+		       errors);
+	ASSERT_EQ(s0.ssd.written, s1.ssd.written);
+	ASSERT_GT(s1.hdd.written - s0.hdd.written, (long long)npages / 2)
+		TH_LOG("only %lld pages went to the HDD",
+		       s1.hdd.written - s0.hdd.written);
+	ASSERT_EQ(0LL, s1.hdd.write_errors - s0.hdd.write_errors);
+	assert_io_accounted(_metadata, &s0, &s1);
+	st_worker_check(_metadata, &self->w, &r);
+	snap_after_io(self, &s1, &s2);
+	st_snap_print("after verify", &s1, &s2, true);
+	ASSERT_EQ(0LL, s2.hdd.read_errors - s1.hdd.read_errors);
 }
 
 /*
@@ -730,6 +846,8 @@ TEST_F_TIMEOUT(tier, no_leak_1000_cycles, 120)
 		st_sleep_ms(500);
 	}
 	st_snap_print("worker gone, slot caches drained", &s0, &s2, true);
+	ASSERT_EQ(0LL, s2.ptr_records) TH_LOG("back-end pointer records leaked");
+	ASSERT_EQ(0LL, s2.ptr_bytes);
 	ASSERT_EQ(0LL, s2.ssd.used) TH_LOG("SSD slots leaked");
 	ASSERT_EQ(0LL, s2.hdd.used) TH_LOG("HDD slots leaked");
 	ASSERT_EQ(0LL, ghost_kb) TH_LOG("ghost entries leaked");
