@@ -15,6 +15,8 @@ LIBBPF_A   := $(LIBBPF_DIR)/obj/libbpf.a
 BPFTOOL    := $(BUILD)/bpftool/bpftool
 SWAPCTL    := $(BUILD)/swapctl/swapctl
 SELFTESTS  := $(BUILD)/selftests
+STOCK_TREE := $(BUILD)/linux-stock
+STOCK_KBUILD := $(BUILD)/kbuild-stock
 KSFT_INC   := $(TREE)/tools/testing/selftests
 JOBS       ?= $(shell echo $$(( $$(nproc) + 1 )))
 
@@ -23,7 +25,7 @@ unexport TOP BUILD TREE KBUILD
 
 .PHONY: all help deps kernel-tree kernel-tree-reset kernel libbpf bpftool \
 	swapctl selftests export-patches checkpatch test test-host test-vm \
-	demo clean distclean
+	demo kernel-stock bench clean distclean
 
 all: bpftool swapctl selftests
 
@@ -45,6 +47,9 @@ help:
 	@echo 'Testing:'
 	@echo '  make test-host         host unit tests only'
 	@echo '  make test-vm           VM selftests only'
+	@echo 'Benchmarks:'
+	@echo '  make kernel-stock      build the stock 6.12 kernel (same source and config, no series)'
+	@echo '  make bench             swaptier vs stock kernel in the same run: metadata, swap times'
 	@echo '  make clean             remove build outputs, keep build/linux'
 	@echo '  make distclean         remove build/ entirely (unexported kernel work is lost)'
 
@@ -94,8 +99,17 @@ test-vm: deps kernel swapctl selftests
 demo: deps kernel swapctl
 	@scripts/demo
 
+kernel-stock: kernel-tree
+	@echo "  KERNEL  $(STOCK_KBUILD)/arch/x86/boot/bzImage (stock)"
+	@JOBS=$(JOBS) scripts/kernel-stock $(TREE) $(STOCK_TREE) $(STOCK_KBUILD)
+
+bench: deps kernel kernel-stock swapctl
+	@$(MAKE) -s -C bench OUTPUT=$(BUILD)/bench/
+	@bench/run $(BENCH_ARGS)
+
 clean:
-	rm -rf $(KBUILD) $(LIBBPF_DIR) $(BUILD)/bpftool $(BUILD)/swapctl $(SELFTESTS) $(BUILD)/vm
+	rm -rf $(KBUILD) $(STOCK_KBUILD) $(LIBBPF_DIR) $(BUILD)/bpftool $(BUILD)/swapctl \
+		$(SELFTESTS) $(BUILD)/bench $(BUILD)/vm
 
 distclean:
 	rm -rf $(BUILD)

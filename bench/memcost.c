@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memcost: swap metadata and swap I/O time of one workload, on the stock
+ * kernel or on the swaptier kernel.  Runs in a guest of bench/run, which
+ * boots both kernels with the same disks and compares them.
+ *
+ *   memcost --mode stock|swaptier --scenario mixed|writeback [--pages N]
+ *
+ * Swap set-up, same capacity on both kernels:
+ *   stock:    the SSD disk is a swap device; zswap in front of it.
+ *   swaptier: a ghost swapfile of the same size is the front end, the SSD
+ *             disk a back end of tier ssd behind it.
+ *
+ * Scenarios (a worker in a memory cgroup, canary-filled pages):
+ *   mixed:     every third page incompressible: zswap keeps two thirds,
+ *              the rest goes to the SSD (pages of both kinds share swap
+ *              clusters);
+ *   writeback: compressible pages, memory.zswap.max small: most pages are
+ *              written back from zswap to the SSD.
+ *
+ * Metadata is Slab + VmallocUsed + Percpu from /proc/meminfo, after the
+ * slab caches are shrunk: "static" is what activating swap costs, "dynamic"
+ * what holding the swapped-out pages costs (zswap entries, trees, back-end
+ * pointers, ...).  Compressed data is not metadata and is not counted (it
+ * is the same on both kernels).  Times are wall-clock in the guest (QEMU
+ * TCG): compare them only with the other kernel in the same run.
+ *
+ * Prints one JSON object on stdout; exit 0, or 1 with the reason on
+ * stderr (including any page that did not come back intact).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/swap.h>
+#include <unistd.h>
+
+#include "canary.h"
+#include "cgroup.h"
+#include "procfs.h"
+#include "swaptest.h"
+#include "tier.h"
+#include "util.h"
+#include "worker.h"
+
+#define SWAP_SIZE	"512M"
+#define WORKER_TIMEOUT_S 600
+#define RECLAIM_MS	300000
+
+struct opts {
+	bool swaptier;
+	bool writeback;
+	size_t npages;
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: memcost --mode stock|swaptier --scenario mixed|writeback [--pages N]\n");
+}
+
+/* Slab + VmallocUsed + Percpu in KiB, slab caches shrunk first. */
+static long long meta_kb(void)
+{
+	slab_shrink_all();
+	st_sleep_ms(1000);
+	return meminfo_kb("Slab") + meminfo_kb("VmallocUsed") +
+	       meminfo_kb("Percpu");
+}
+
+/* Wait until no swap write is in flight (Writeback: 0) or 30 s. */
+static void io_settle(void)
+{
+	double deadline = st_now() + 30;
+
+	while (meminfo_kb("Writeback") > 0 && st_now() < deadline)
+		st_sleep_ms(200);
+}
+
+static int swap_setup(const struct st_env *env, const struct opts *o,
+		      char *ghost, size_t len)
+{
+	char out[4096];
+	char *mkswap[] = { "mkswap", "-f", (char *)env->ssd, NULL };
+	int rc;
+
+	rc = st_run(mkswap, out, sizeof(out), 60);
+	if (rc) {
+		fprintf(stderr, "memcost: mkswap %s: %s\n", env->ssd,
+			st_oneline(out, sizeof(out)));
+		return -1;
+	}
+	if (!o->swaptier) {
+		if (swapon(env->ssd, 0)) {
+			fprintf(stderr, "memcost: swapon %s: %s\n", env->ssd,
+				strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(ghost, len, "%s/bench-ghost", env->scratch);
+	unlink(ghost);
+	rc = st_swapctl_ghost_create(env, ghost, SWAP_SIZE, NULL, out,
+				     sizeof(out));
+	if (rc) {
+		fprintf(stderr, "memcost: swapctl ghost create: %s\n",
+			st_oneline(out, sizeof(out)));
+		return -1;
+	}
+	if (swapon(ghost, 0)) {
+		fprintf(stderr, "memcost: swapon %s: %s\n", ghost,
+			strerror(errno));
+		return -1;
+	}
+	rc = st_swapctl(env, out, sizeof(out), "tier", "add", env->ssd,
+			"--tier", "ssd", NULL);
+	if (rc) {
+		fprintf(stderr, "memcost: swapctl tier add %s: %s\n", env->ssd,
+			st_oneline(out, sizeof(out)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Pages of the cgroup's swapped-out memory that are on the SSD. */
+static long long disk_pages(const struct st_env *env, const struct opts *o,
+			    long long zswapped)
+{
+	struct swaps_row row;
+	struct tier_stat t;
+
+	if (o->swaptier)
+		return tier_stat_read("ssd", &t) ? -1 : t.used;
+	/* Stock: zswap entries take slots of the disk swap device too. */
+	if (swaps_find(env->ssd, &row) != 1)
+		return -1;
+	return row.used_kb / (long long)(st_page_size() / 1024) - zswapped;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "scenario", required_argument, NULL, 's' },
+		{ "pages", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .npages = 8192 };
+	struct worker w = WORKER_INIT;
+	struct worker_cfg cfg = { 0 };
+	struct worker_resp ready, r;
+	struct st_env env;
+	char cg[PATH_MAX] = "", ghost[PATH_MAX] = "", amount[32];
+	const char *why, *mode = NULL, *scenario = NULL;
+	long long m_a, m_b, m0, m1, zswapped, on_disk, ptr_bytes;
+	double t0, out_s, in_s;
+	int c, rc, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			mode = optarg;
+			break;
+		case 's':
+			scenario = optarg;
+			break;
+		case 'n':
+			o.npages = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (!mode || !scenario || !o.npages ||
+	    (strcmp(mode, "stock") && strcmp(mode, "swaptier")) ||
+	    (strcmp(scenario, "mixed") && strcmp(scenario, "writeback"))) {
+		usage();
+		return 2;
+	}
+	o.swaptier = !strcmp(mode, "swaptier");
+	o.writeback = !strcmp(scenario, "writeback");
+
+	why = st_env_get(&env, o.swaptier);
+	if (why || !env.ssd) {
+		fprintf(stderr, "memcost: %s\n", why ? why : "SWAPTIER_SSD unset");
+		return 1;
+	}
+	if (o.swaptier && !tier_available(NULL, 0)) {
+		fprintf(stderr, "memcost: this kernel has no swap tiers\n");
+		return 1;
+	}
+	rc = cg_create("bench", cg, sizeof(cg));
+	if (rc) {
+		fprintf(stderr, "memcost: creating a cgroup: %s\n", strerror(-rc));
+		return 1;
+	}
+
+	m_a = meta_kb();
+	if (swap_setup(&env, &o, ghost, sizeof(ghost)))
+		goto out;
+	m_b = meta_kb();
+
+	if (o.writeback && cg_write(cg, "memory.zswap.max", "256K")) {
+		fprintf(stderr, "memcost: %s/memory.zswap.max: cannot set\n", cg);
+		goto out;
+	}
+	cfg.cgroup = cg;
+	cfg.npages = o.npages;
+	cfg.kind = o.writeback ? CANARY_COMPRESSIBLE : CANARY_MIXED;
+	cfg.seed = 0x5eed;
+	cfg.mlock_rest = true;
+	rc = worker_start(&w, &cfg, &ready, WORKER_TIMEOUT_S);
+	if (rc) {
+		fprintf(stderr, "memcost: worker: %s: %s\n", ready.what,
+			strerror(-rc));
+		goto out;
+	}
+	m0 = meta_kb();
+
+	snprintf(amount, sizeof(amount), "%zuK", o.npages * st_page_size() / 1024);
+	t0 = st_now();
+	cg_reclaim(cg, amount, RECLAIM_MS, NULL);
+	io_settle();
+	/* Written folios leave the swap cache on the next pass. */
+	cg_reclaim(cg, amount, RECLAIM_MS, NULL);
+	io_settle();
+	out_s = st_now() - t0;
+
+	rc = worker_request(&w, WORKER_MINCORE, &r, WORKER_TIMEOUT_S);
+	if (rc) {
+		fprintf(stderr, "memcost: mincore: %s\n", strerror(-rc));
+		goto out;
+	}
+	m1 = meta_kb();
+	zswapped = cg_stat(cg, "zswapped") / (long long)st_page_size();
+	on_disk = disk_pages(&env, &o, zswapped);
+	ptr_bytes = o.swaptier ? tier_root_file("pointer_bytes") : 0;
+
+	t0 = st_now();
+	rc = worker_request(&w, WORKER_CHECK, &ready, WORKER_TIMEOUT_S);
+	in_s = st_now() - t0;
+	if (rc || ready.bad_pages) {
+		fprintf(stderr, "memcost: verify: %s, %llu bad pages (first %llu)\n",
+			rc ? strerror(-rc) : "done",
+			(unsigned long long)ready.bad_pages,
+			(unsigned long long)ready.first_bad_page);
+		goto out;
+	}
+
+	printf("{\"mode\":\"%s\",\"scenario\":\"%s\",\"pages\":%zu,"
+	       "\"resident\":%lld,\"zswap_pages\":%lld,\"disk_pages\":%lld,"
+	       "\"swap_slots\":%lld,\"static_kb\":%lld,\"dynamic_kb\":%lld,"
+	       "\"pointer_bytes\":%lld,\"swapout_s\":%.3f,\"swapin_s\":%.3f}\n",
+	       mode, scenario, o.npages, (long long)r.resident, zswapped,
+	       on_disk, 512LL * 1024 * 1024 / (long long)st_page_size() - 1,
+	       m_b - m_a, m1 - m0, ptr_bytes, out_s, in_s);
+	ret = 0;
+out:
+	worker_stop(&w);
+	if (cg[0])
+		cg_destroy(cg);
+	if (ghost[0]) {
+		/* The back end empties when the ghost's entries are freed. */
+		swapoff(ghost);
+		swapoff(env.ssd);
+		unlink(ghost);
+	} else {
+		swapoff(env.ssd);
+	}
+	return ret;
+}
