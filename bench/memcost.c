@@ -5,6 +5,10 @@
  * boots both kernels with the same disks and compares them.
  *
  *   memcost --mode stock|swaptier --scenario mixed|writeback [--pages N]
+ *           [--slabdiff]
+ *
+ * --slabdiff lists on stderr the slab caches whose use changed by 16 KiB or
+ * more while the pages were swapped out (where "dynamic" comes from).
  *
  * Swap set-up, same capacity on both kernels:
  *   stock:    the SSD disk is a swap device; zswap in front of it.
@@ -21,7 +25,11 @@
  * Metadata is Slab + VmallocUsed + Percpu from /proc/meminfo, after the
  * slab caches are shrunk: "static" is what activating swap costs, "dynamic"
  * what holding the swapped-out pages costs (zswap entries, trees, back-end
- * pointers, ...).  Compressed data is not metadata and is not counted (it
+ * pointers, ...); "swapmeta" is the part of "dynamic" in the slab caches
+ * that hold swap metadata (see swapmeta_bytes()), the figure to compare.
+ * swap_cgroup's 2 bytes a slot are allocated as whole pages, which these
+ * counters do not show: the ghost has them, back ends do not, the stock
+ * disk does.  Compressed data is not metadata and is not counted (it
  * is the same on both kernels).  Times are wall-clock in the guest (QEMU
  * TCG): compare them only with the other kernel in the same run.
  *
@@ -29,6 +37,7 @@
  * stderr (including any page that did not come back intact).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -58,7 +67,7 @@ struct opts {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: memcost --mode stock|swaptier --scenario mixed|writeback [--pages N]\n");
+	fprintf(stderr, "usage: memcost --mode stock|swaptier --scenario mixed|writeback [--pages N] [--slabdiff]\n");
 }
 
 /* Slab + VmallocUsed + Percpu in KiB, slab caches shrunk first. */
@@ -68,6 +77,85 @@ static long long meta_kb(void)
 	st_sleep_ms(1000);
 	return meminfo_kb("Slab") + meminfo_kb("VmallocUsed") +
 	       meminfo_kb("Percpu");
+}
+
+/* Bytes in use per slab cache (objects * slab_size), for --slabdiff. */
+#define MAX_CACHES 512
+struct cache_use {
+	char name[NAME_MAX + 1];
+	long long bytes;
+};
+
+static int caches_read(struct cache_use *c, int max)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *de;
+	char p[PATH_MAX], buf[256];
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		long long objs, size;
+
+		if (de->d_name[0] == '.' || de->d_type == DT_LNK)
+			continue;
+		snprintf(p, sizeof(p), "/sys/kernel/slab/%s/objects", de->d_name);
+		if (st_read_file(p, buf, sizeof(buf)) <= 0)
+			continue;
+		objs = strtoll(buf, NULL, 10);
+		snprintf(p, sizeof(p), "/sys/kernel/slab/%s/slab_size", de->d_name);
+		if (st_read_file(p, buf, sizeof(buf)) <= 0)
+			continue;
+		size = strtoll(buf, NULL, 10);
+		snprintf(c[n].name, sizeof(c[n].name), "%s", de->d_name);
+		c[n++].bytes = objs * size;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * The slab caches that hold swap metadata: zswap entries and their
+ * zsmalloc handles and zspages, xarray nodes (zswap trees, swap cache,
+ * pointer indexes), back-end pointer records.  Unlike the whole of Slab,
+ * their sum is not blurred by dentries, inodes and path buffers that come
+ * and go (hundreds of KiB under KASAN's quarantine).
+ */
+static long long swapmeta_bytes(const struct cache_use *c, int n)
+{
+	static const char *const prefixes[] = {
+		"radix_tree_node", "zswap_entry", "zs_handle", "zspage",
+		"swap_tier_ptrs",
+	};
+	long long sum = 0;
+	unsigned int k;
+	int i;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < ST_ARRAY_SIZE(prefixes); k++)
+			if (!strncmp(c[i].name, prefixes[k], strlen(prefixes[k])))
+				sum += c[i].bytes;
+	return sum;
+}
+
+/* Print to stderr the caches whose use changed most from a to b. */
+static void caches_diff(const struct cache_use *a, int na,
+			const struct cache_use *b, int nb)
+{
+	int i, j;
+
+	for (j = 0; j < nb; j++) {
+		long long before = 0, d;
+
+		for (i = 0; i < na; i++)
+			if (!strcmp(a[i].name, b[j].name))
+				before = a[i].bytes;
+		d = b[j].bytes - before;
+		if (d >= 16384 || d <= -16384)
+			fprintf(stderr, "slabdiff %-28s %+8lld KiB\n", b[j].name,
+				d / 1024);
+	}
 }
 
 /* Wait until no swap write is in flight (Writeback: 0) or 30 s. */
@@ -145,6 +233,7 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "scenario", required_argument, NULL, 's' },
 		{ "pages", required_argument, NULL, 'n' },
+		{ "slabdiff", no_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .npages = 8192 };
@@ -156,7 +245,9 @@ int main(int argc, char **argv)
 	const char *why, *mode = NULL, *scenario = NULL;
 	long long m_a, m_b, m0, m1, zswapped, on_disk, ptr_bytes;
 	double t0, out_s, in_s;
-	int c, rc, ret = 1;
+	static struct cache_use ca[MAX_CACHES], cb[MAX_CACHES];
+	bool slabdiff = false;
+	int c, rc, ret = 1, na, nb;
 
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
@@ -168,6 +259,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			o.npages = strtoul(optarg, NULL, 0);
+			break;
+		case 'd':
+			slabdiff = true;
 			break;
 		default:
 			usage();
@@ -198,6 +292,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* sysfs dentries and inodes for the slab files exist from here on. */
+	caches_read(ca, MAX_CACHES);
 	m_a = meta_kb();
 	if (swap_setup(&env, &o, ghost, sizeof(ghost)))
 		goto out;
@@ -219,6 +315,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	m0 = meta_kb();
+	na = caches_read(ca, MAX_CACHES);
 
 	snprintf(amount, sizeof(amount), "%zuK", o.npages * st_page_size() / 1024);
 	t0 = st_now();
@@ -235,6 +332,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	m1 = meta_kb();
+	nb = caches_read(cb, MAX_CACHES);
+	if (slabdiff)
+		caches_diff(ca, na, cb, nb);
 	zswapped = cg_stat(cg, "zswapped") / (long long)st_page_size();
 	on_disk = disk_pages(&env, &o, zswapped);
 	ptr_bytes = o.swaptier ? tier_root_file("pointer_bytes") : 0;
@@ -253,10 +353,13 @@ int main(int argc, char **argv)
 	printf("{\"mode\":\"%s\",\"scenario\":\"%s\",\"pages\":%zu,"
 	       "\"resident\":%lld,\"zswap_pages\":%lld,\"disk_pages\":%lld,"
 	       "\"swap_slots\":%lld,\"static_kb\":%lld,\"dynamic_kb\":%lld,"
+	       "\"swapmeta_kb\":%lld,"
 	       "\"pointer_bytes\":%lld,\"swapout_s\":%.3f,\"swapin_s\":%.3f}\n",
 	       mode, scenario, o.npages, (long long)r.resident, zswapped,
 	       on_disk, 512LL * 1024 * 1024 / (long long)st_page_size() - 1,
-	       m_b - m_a, m1 - m0, ptr_bytes, out_s, in_s);
+	       m_b - m_a, m1 - m0,
+	       (swapmeta_bytes(cb, nb) - swapmeta_bytes(ca, na)) / 1024,
+	       ptr_bytes, out_s, in_s);
 	ret = 0;
 out:
 	worker_stop(&w);
