@@ -261,6 +261,47 @@ static void log_ghost_used(FIXTURE_DATA(tier) *self, const char *when)
 }
 
 /*
+ * Take s0, start the worker with npages of kind, memory.reclaim amount
+ * within budget_ms, and take s1 once the back-end I/O has completed.
+ */
+static void swap_out(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(tier) *self, size_t npages,
+		     enum canary_kind kind, const char *amount,
+		     unsigned int budget_ms, struct worker_resp *ready,
+		     struct st_snap *s0, struct st_snap *s1)
+{
+	st_snap_take(self->cg, 0, s0);
+	st_snap_require_keys(_metadata, s0);
+	st_worker_start(_metadata, &self->w, self->cg, npages, kind, ready);
+	reclaim(self, amount, budget_ms);
+	snap_after_io(self, s0, s1);
+	st_snap_print("after reclaim", s0, s1, true);
+}
+
+/*
+ * Verify every page (swap-in), then check that the SSD read at least its
+ * pages that were not resident (on_ssd of them were on it at s1), without
+ * a read error.
+ */
+static void verify_from_ssd(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(tier) *self, const struct st_snap *s1,
+			    long long on_ssd)
+{
+	struct worker_resp r;
+	struct st_snap s2;
+
+	st_worker_check(_metadata, &self->w, &r);
+	snap_after_io(self, s1, &s2);
+	st_snap_print("after verify", s1, &s2, true);
+	ASSERT_GE(s2.ssd.read - s1->ssd.read, on_ssd - r.resident)
+		TH_LOG("%lld pages on the SSD, %lld resident, but only %lld read",
+		       on_ssd, (long long)r.resident, s2.ssd.read - s1->ssd.read);
+	ASSERT_GT(s2.ssd.read - s1->ssd.read, 0LL);
+	ASSERT_EQ(0LL, s2.ssd.read_errors - s1->ssd.read_errors);
+	assert_io_accounted(_metadata, s1, &s2);
+}
+
+/*
  * Memory the back-end pointers take per page on a back end: at most
  * PTR_BYTES_MAX whatever the mix of zswap and back-end entries in a
  * cluster (see mm/swap_tier.c: 4 to 9 bytes a pointer plus rounding).
@@ -297,8 +338,8 @@ static void assert_ptr_cost(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 {
 	size_t ps = st_page_size(), npages = 32 * ST_MiB / ps;
-	struct worker_resp ready, r;
-	struct st_snap s0, s1, s2;
+	struct worker_resp ready;
+	struct st_snap s0, s1;
 	long long swap_total, on_ssd;
 
 	swap_total = meminfo_kb("SwapTotal");
@@ -308,13 +349,8 @@ TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 		TH_LOG("adding a back end changed SwapTotal");
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "64K"));
 
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
-	st_worker_start(_metadata, &self->w, self->cg, npages,
-			CANARY_COMPRESSIBLE, &ready);
-	reclaim(self, "32M", RECLAIM_LONG_MS);
-	snap_after_io(self, &s0, &s1);
-	st_snap_print("after reclaim", &s0, &s1, true);
+	swap_out(_metadata, self, npages, CANARY_COMPRESSIBLE, "32M",
+		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 	log_ghost_used(self, "after reclaim");
 
 	ASSERT_GT(s1.zswpwb - s0.zswpwb, 0LL)
@@ -337,15 +373,7 @@ TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 	on_ssd = s1.ssd.used - s0.ssd.used;
 	/* Written back and refused pages mixed in the same clusters. */
 	assert_ptr_cost(_metadata, &s1, on_ssd);
-	st_worker_check(_metadata, &self->w, &r);
-	snap_after_io(self, &s1, &s2);
-	st_snap_print("after verify", &s1, &s2, true);
-	ASSERT_GE(s2.ssd.read - s1.ssd.read, on_ssd - r.resident)
-		TH_LOG("%lld pages on the SSD, %lld resident, but only %lld read",
-		       on_ssd, (long long)r.resident, s2.ssd.read - s1.ssd.read);
-	ASSERT_GT(s2.ssd.read - s1.ssd.read, 0LL);
-	ASSERT_EQ(0LL, s2.ssd.read_errors - s1.ssd.read_errors);
-	assert_io_accounted(_metadata, &s1, &s2);
+	verify_from_ssd(_metadata, self, &s1, on_ssd);
 }
 
 /*
@@ -355,19 +383,14 @@ TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 TEST_F_TIMEOUT(tier, incompressible_direct_to_ssd, 120)
 {
 	size_t ps = st_page_size(), npages = 16 * ST_MiB / ps;
-	struct worker_resp ready, r;
-	struct st_snap s0, s1, s2;
+	struct worker_resp ready;
+	struct st_snap s0, s1;
 	long long on_ssd;
 
 	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
 		return;
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
-	st_worker_start(_metadata, &self->w, self->cg, npages,
-			CANARY_INCOMPRESSIBLE, &ready);
-	reclaim(self, "16M", RECLAIM_LONG_MS);
-	snap_after_io(self, &s0, &s1);
-	st_snap_print("after reclaim", &s0, &s1, true);
+	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "16M",
+		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 
 	ASSERT_GE(s1.ssd.written - s0.ssd.written, (long long)npages / 2)
 		TH_LOG("the SSD took %lld of %zu pages",
@@ -386,12 +409,7 @@ TEST_F_TIMEOUT(tier, incompressible_direct_to_ssd, 120)
 	on_ssd = s1.ssd.used - s0.ssd.used;
 	/* Whole clusters on the SSD. */
 	assert_ptr_cost(_metadata, &s1, on_ssd);
-	st_worker_check(_metadata, &self->w, &r);
-	snap_after_io(self, &s1, &s2);
-	st_snap_print("after verify", &s1, &s2, true);
-	ASSERT_GE(s2.ssd.read - s1.ssd.read, on_ssd - r.resident);
-	ASSERT_GT(s2.ssd.read - s1.ssd.read, 0LL);
-	assert_io_accounted(_metadata, &s1, &s2);
+	verify_from_ssd(_metadata, self, &s1, on_ssd);
 }
 
 /*
@@ -404,19 +422,14 @@ TEST_F_TIMEOUT(tier, incompressible_direct_to_ssd, 120)
 TEST_F_TIMEOUT(tier, mixed_clusters, 120)
 {
 	size_t ps = st_page_size(), npages = 16 * ST_MiB / ps;
-	struct worker_resp ready, r;
-	struct st_snap s0, s1, s2;
+	struct worker_resp ready;
+	struct st_snap s0, s1;
 	long long on_ssd;
 
 	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
 		return;
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
-	st_worker_start(_metadata, &self->w, self->cg, npages, CANARY_MIXED,
-			&ready);
-	reclaim(self, "16M", RECLAIM_LONG_MS);
-	snap_after_io(self, &s0, &s1);
-	st_snap_print("after reclaim", &s0, &s1, true);
+	swap_out(_metadata, self, npages, CANARY_MIXED, "16M",
+		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 
 	on_ssd = s1.ssd.used - s0.ssd.used;
 	ASSERT_GT(on_ssd, (long long)npages / 4)
@@ -432,12 +445,7 @@ TEST_F_TIMEOUT(tier, mixed_clusters, 120)
 		       s1.ptr_records, s1.ptr_bytes);
 	assert_io_accounted(_metadata, &s0, &s1);
 
-	st_worker_check(_metadata, &self->w, &r);
-	snap_after_io(self, &s1, &s2);
-	st_snap_print("after verify", &s1, &s2, true);
-	ASSERT_GE(s2.ssd.read - s1.ssd.read, on_ssd - r.resident);
-	ASSERT_EQ(0LL, s2.ssd.read_errors - s1.ssd.read_errors);
-	assert_io_accounted(_metadata, &s1, &s2);
+	verify_from_ssd(_metadata, self, &s1, on_ssd);
 }
 
 /*
@@ -587,13 +595,8 @@ TEST_F_TIMEOUT(tier, write_error_direct, 120)
 		return;
 	rc = st_backend_flakey(&self->be[0], "error_writes");
 	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
-	st_worker_start(_metadata, &self->w, self->cg, npages,
-			CANARY_INCOMPRESSIBLE, &ready);
-	reclaim(self, "4M", RECLAIM_BUDGET_MS);
-	snap_after_io(self, &s0, &s1);
-	st_snap_print("after reclaim", &s0, &s1, true);
+	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "4M",
+		 RECLAIM_BUDGET_MS, &ready, &s0, &s1);
 
 	ASSERT_GT(s1.ssd.write_errors - s0.ssd.write_errors, 0LL)
 		TH_LOG("no write error counted");
@@ -624,13 +627,8 @@ TEST_F_TIMEOUT(tier, write_errors_rest_backend, 120)
 		return;
 	rc = st_backend_flakey(&self->be[0], "error_writes");
 	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
-	st_worker_start(_metadata, &self->w, self->cg, npages,
-			CANARY_INCOMPRESSIBLE, &ready);
-	reclaim(self, "4M", RECLAIM_LONG_MS);
-	snap_after_io(self, &s0, &s1);
-	st_snap_print("after reclaim", &s0, &s1, true);
+	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "4M",
+		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 
 	errors = s1.ssd.write_errors - s0.ssd.write_errors;
 	ASSERT_GE(errors, 8LL) TH_LOG("the SSD rested before 8 errors in a row");
@@ -666,13 +664,8 @@ TEST_F_TIMEOUT(tier, write_error_writeback, 120)
 	rc = st_backend_flakey(&self->be[0], "error_writes");
 	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "64K"));
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
-	st_worker_start(_metadata, &self->w, self->cg, npages,
-			CANARY_COMPRESSIBLE, &ready);
-	reclaim(self, "16M", RECLAIM_LONG_MS);
-	snap_after_io(self, &s0, &s1);
-	st_snap_print("after reclaim", &s0, &s1, true);
+	swap_out(_metadata, self, npages, CANARY_COMPRESSIBLE, "16M",
+		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 
 	ASSERT_GT(s1.zswpwb - s0.zswpwb, 0LL) TH_LOG("nothing written back");
 	ASSERT_GE(s1.ssd.write_errors - s0.ssd.write_errors,
@@ -702,13 +695,8 @@ TEST_F_TIMEOUT(tier, read_error_sigbus, 120)
 	if (!add_backend(_metadata, self, 0, self->env.ssd, SMALL_1M, "ssd") ||
 	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
 		return;
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
-	st_worker_start(_metadata, &self->w, self->cg, npages,
-			CANARY_INCOMPRESSIBLE, &ready);
-	reclaim(self, "4M", RECLAIM_LONG_MS);
-	snap_after_io(self, &s0, &s1);
-	st_snap_print("after reclaim", &s0, &s1, true);
+	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "4M",
+		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 	on_ssd = s1.ssd.used - s0.ssd.used;
 	on_hdd = s1.hdd.used - s0.hdd.used;
 	ASSERT_GT(on_ssd, 0LL);
@@ -929,13 +917,8 @@ TEST_F_TIMEOUT(tier, tier_remove, 120)
 
 	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
 		return;
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
-	st_worker_start(_metadata, &self->w, self->cg, npages,
-			CANARY_INCOMPRESSIBLE, &ready);
-	reclaim(self, "4M", RECLAIM_LONG_MS);
-	snap_after_io(self, &s0, &s1);
-	st_snap_print("after reclaim", &s0, &s1, true);
+	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "4M",
+		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 	ASSERT_GT(s1.ssd.used, 0LL);
 
 	rc = st_swapctl(&self->env, out, sizeof(out), "tier", "remove",
