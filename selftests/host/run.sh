@@ -204,6 +204,8 @@ fake_tiers() {
 	tier_files "$d/hdd" 2 3 786432 2048 300 200 3 4
 	tier_files "$d/ssd" 1 1 262144 512 100 50 0 1
 	echo "not a tier" >"$d/README"
+	echo 3 >"$d/pointer_records"
+	echo 6216 >"$d/pointer_bytes"
 	printf '/var/swapfile\n' >"$d/ssd/devices"
 	printf '/dev/vdb\n/srv/hdd\\040two\\134x\n/gone\\040away\n' >"$d/hdd/devices"
 	printf '%s\t\t%s\t\t%s\t\t%s\t\t%s\n' \
@@ -812,7 +814,8 @@ t_tier_list_json() {
 	printf '%s\n' "$OUT" >l.json
 	json_valid l.json || return 1
 	json_check l.json \
-		'set(d) == {"tiers"}' \
+		'set(d) == {"tiers", "pointers"}' \
+		'd["pointers"] == {"records": 3, "bytes": 6216}' \
 		"all(set(t) == $TIER_KEYS for t in d['tiers'])" \
 		'[t["name"] for t in d["tiers"]] == ["zswap", "ssd", "hdd", "tier7"]' \
 		'[t["index"] for t in d["tiers"]] == [0, 1, 2, 7]' \
@@ -830,6 +833,12 @@ t_tier_list_json() {
 		printf '%s\n' "$OUT" >a.json
 		json_check a.json 'len(d["tiers"]) == 4' || { fail "$args"; return 1; }
 	done
+	# a kernel without pointer counters: null, not an error
+	rm "$r/sys/kernel/mm/swap_tier/pointer_records" "$r/sys/kernel/mm/swap_tier/pointer_bytes"
+	SWAPCTL_SYSROOT=$r run tier list -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >n.json
+	json_check n.json 'd["pointers"] == {"records": None, "bytes": None}' || return 1
 	# zswap without meminfo: figures from debugfs stored_pages
 	rm "$r/proc/meminfo"
 	SWAPCTL_SYSROOT=$r run tier list -j
@@ -857,6 +866,7 @@ t_tier_list_table() {
 	grep -Eq '^/var/swapfile +ssd +1G +2M +5$' t.txt || { fail "ssd device"; show_run; return 1; }
 	grep -Eq '^/srv/hdd two\\134x +hdd +2G +8M +-4$' t.txt || { fail "escaped device"; show_run; return 1; }
 	grep -Eq '^/gone away +hdd +- +- +-$' t.txt || { fail "unlisted device"; show_run; return 1; }
+	grep -Eq '^back-end pointers: 3 records, 6\.1K$' t.txt || { fail "pointer line"; show_run; return 1; }
 	# no back ends at all
 	: >"$r/sys/kernel/mm/swap_tier/ssd/devices"
 	: >"$r/sys/kernel/mm/swap_tier/hdd/devices"

@@ -161,6 +161,8 @@ struct tier_list {
 	size_t nr;
 	bool present;		/* the sysfs directory exists */
 	char *path;		/* the sysfs directory, for messages */
+	/* back-end pointer records and their memory (pointer_{records,bytes}) */
+	struct opt_u64 ptr_records, ptr_bytes;
 };
 
 /*

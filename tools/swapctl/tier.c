@@ -262,6 +262,11 @@ int tiers_read(struct tier_list *tl)
 		goto out;
 	}
 	tl->present = true;
+	ret = read_figure(base, "pointer_records", &tl->ptr_records);
+	if (!ret)
+		ret = read_figure(base, "pointer_bytes", &tl->ptr_bytes);
+	if (ret)
+		goto out;
 	for (;;) {
 		struct tier t;
 		bool found;
@@ -845,7 +850,7 @@ static const struct swap_area *find_area(const struct swap_list *swaps,
 }
 
 static void list_json(const struct tier *tiers, size_t nr,
-		      const struct swap_list *swaps)
+		      const struct tier_list *tl, const struct swap_list *swaps)
 {
 	struct jw *w = json_start();
 
@@ -893,6 +898,11 @@ static void list_json(const struct tier *tiers, size_t nr,
 		jw_object_end(w);
 	}
 	jw_array_end(w);
+	jw_name(w, "pointers");
+	jw_object_begin(w);
+	jw_field_opt(w, "records", &tl->ptr_records);
+	jw_field_opt(w, "bytes", &tl->ptr_bytes);
+	jw_object_end(w);
 	jw_object_end(w);
 	jw_free(w);
 }
@@ -922,7 +932,7 @@ static int max_int(int a, int b)
 
 /* Tier table, then one line per back end (sizes from /proc/swaps). */
 static void list_table(const struct tier *tiers, size_t nr,
-		       const struct swap_list *swaps)
+		       const struct tier_list *tl, const struct swap_list *swaps)
 {
 	static const char *const head[] = {
 		"INDEX", "DEVICES", "CAPACITY", "USED", "WRITTEN", "READ",
@@ -993,6 +1003,11 @@ static void list_table(const struct tier *tiers, size_t nr,
 		printf("no back ends\n");
 		return;
 	}
+	if (tl->ptr_records.valid && tl->ptr_bytes.valid) {
+		human_size(tl->ptr_bytes.val, size, CELL);
+		printf("back-end pointers: %llu records, %s\n\n",
+		       (unsigned long long)tl->ptr_records.val, size);
+	}
 	printf("%-*s %-*s %*s %*s %*s\n", wdev, "DEVICE", wtier, "TIER",
 	       wsize, "SIZE", wused, "USED", wprio, "PRIO");
 	for (size_t i = 0; i < nr; i++) {
@@ -1062,9 +1077,9 @@ static int do_list(int argc, char **argv)
 	memcpy(all + 1, tl.tiers, tl.nr * sizeof(*all));
 
 	if (json_output)
-		list_json(all, tl.nr + 1, &swaps);
+		list_json(all, tl.nr + 1, &tl, &swaps);
 	else
-		list_table(all, tl.nr + 1, &swaps);
+		list_table(all, tl.nr + 1, &tl, &swaps);
 	ret = EXIT_OK;
 out:
 	if (all)
