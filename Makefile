@@ -17,6 +17,10 @@ SWAPCTL    := $(BUILD)/swapctl/swapctl
 SELFTESTS  := $(BUILD)/selftests
 STOCK_TREE := $(BUILD)/linux-stock
 STOCK_KBUILD := $(BUILD)/kbuild-stock
+# Benchmarks run both kernels without KASAN/lockdep/DEBUG_VM.
+BENCH_CONFIG := $(TOP)/bench/production.config
+BENCH_KBUILD := $(BUILD)/kbuild-bench
+BENCH_STOCK_KBUILD := $(BUILD)/kbuild-bench-stock
 KSFT_INC   := $(TREE)/tools/testing/selftests
 JOBS       ?= $(shell echo $$(( $$(nproc) + 1 )))
 
@@ -25,7 +29,7 @@ unexport TOP BUILD TREE KBUILD
 
 .PHONY: all help deps kernel-tree kernel-tree-reset kernel libbpf bpftool \
 	swapctl selftests export-patches checkpatch test test-host test-vm \
-	demo kernel-stock bench clean distclean
+	demo kernel-stock kernel-bench bench clean distclean
 
 all: bpftool swapctl selftests
 
@@ -49,6 +53,7 @@ help:
 	@echo '  make test-vm           VM selftests only'
 	@echo 'Benchmarks:'
 	@echo '  make kernel-stock      build the stock 6.12 kernel (same source and config, no series)'
+	@echo '  make kernel-bench      both kernels with bench/production.config (no KASAN/lockdep/DEBUG_VM)'
 	@echo '  make bench             swaptier vs stock kernel in the same run: metadata, swap times'
 	@echo '  make clean             remove build outputs, keep build/linux'
 	@echo '  make distclean         remove build/ entirely (unexported kernel work is lost)'
@@ -103,12 +108,20 @@ kernel-stock: kernel-tree
 	@echo "  KERNEL  $(STOCK_KBUILD)/arch/x86/boot/bzImage (stock)"
 	@JOBS=$(JOBS) scripts/kernel-stock $(TREE) $(STOCK_TREE) $(STOCK_KBUILD)
 
-bench: deps kernel kernel-stock swapctl
+kernel-bench: kernel-tree
+	@echo "  KERNEL  $(BENCH_KBUILD), $(BENCH_STOCK_KBUILD) (production config)"
+	@KBUILD_EXTRA_FRAGMENTS=$(BENCH_CONFIG) JOBS=$(JOBS) \
+		scripts/kernel-build $(TREE) $(BENCH_KBUILD)
+	@KBUILD_EXTRA_FRAGMENTS=$(BENCH_CONFIG) JOBS=$(JOBS) \
+		scripts/kernel-stock $(TREE) $(STOCK_TREE) $(BENCH_STOCK_KBUILD)
+
+bench: deps kernel-bench swapctl
 	@$(MAKE) -s -C bench OUTPUT=$(BUILD)/bench/
-	@bench/run $(BENCH_ARGS)
+	@bench/run --kernel $(BENCH_KBUILD)/arch/x86/boot/bzImage \
+		--stock-kernel $(BENCH_STOCK_KBUILD)/arch/x86/boot/bzImage $(BENCH_ARGS)
 
 clean:
-	rm -rf $(KBUILD) $(STOCK_KBUILD) $(LIBBPF_DIR) $(BUILD)/bpftool $(BUILD)/swapctl \
+	rm -rf $(KBUILD) $(STOCK_KBUILD) $(BENCH_KBUILD) $(BENCH_STOCK_KBUILD) $(LIBBPF_DIR) $(BUILD)/bpftool $(BUILD)/swapctl \
 		$(SELFTESTS) $(BUILD)/bench $(BUILD)/vm
 
 distclean:
