@@ -28,4 +28,42 @@
 #define SWAP_TIER_SSD		1	/* default name "ssd" */
 #define SWAP_TIER_HDD		2	/* default name "hdd" */
 
+/*
+ * Policies: struct swap_tier_ops (BPF struct_ops, kernel BTF) decides where
+ * pages go.  Verdicts of its place() and writeback() hooks:
+ *   0 .. SWAP_TIER_MAX - 1	start at that tier, then go to slower ones
+ *				while it has no room (0 = zswap first)
+ *   tier | SWAP_TIER_ONLY	that tier and no other
+ *   SWAP_TIER_DEFAULT		what the kernel does with no policy
+ *   SWAP_TIER_KEEP		place(): keep the page in memory
+ *   SWAP_TIER_NOT_NOW		writeback(): leave the entry in zswap for now
+ * writeback() picks a back end: tier 0 is not a valid answer there.  Any
+ * other value is counted as an error and the built-in default applies.
+ */
+#define SWAP_TIER_ONLY		0x100
+#define SWAP_TIER_DEFAULT	(-1)
+#define SWAP_TIER_KEEP		(-2)
+#define SWAP_TIER_NOT_NOW	(-3)
+
+/* struct swap_tier_ctx.reason, for writeback() */
+#define SWAP_TIER_WB_SHRINK	0	/* zswap writes an old entry back */
+#define SWAP_TIER_WB_REFUSED	1	/* zswap refused the page at swap-out */
+
+/* struct swap_tier_ctx.age when the age of the data is not known */
+#define SWAP_TIER_AGE_UNKNOWN	0xffffffffU
+/* struct swap_tier_ctx.tier in place(): the page is in no tier yet */
+#define SWAP_TIER_NONE		(-1)
+
+/* struct swap_tier_ops.name, including the terminating NUL */
+#define SWAP_TIER_OPS_NAME_LEN	16
+
+/* struct swap_tier_exit_info.kind: why a policy stopped */
+#define SWAP_TIER_EXIT_DETACH	1	/* its link was detached or closed */
+#define SWAP_TIER_EXIT_CGROUP	2	/* its cgroup was removed */
+#define SWAP_TIER_EXIT_REPLACE	3	/* a link update put another in its place */
+
+/* struct swap_tier_exit_info.last_error_hook, and in the sysfs last_error */
+#define SWAP_TIER_HOOK_PLACE	1
+#define SWAP_TIER_HOOK_WRITEBACK 2
+
 #endif /* _UAPI_LINUX_SWAP_TIER_H */
