@@ -207,6 +207,33 @@ void exact_size(uint64_t bytes, char *buf, size_t len)
 			 units[exp]);
 }
 
+int dry_run(int *err)
+{
+	static const struct {
+		const char *name;
+		int err;
+	} values[] = {
+		{ "1", 0 }, { "EINVAL", EINVAL }, { "EBUSY", EBUSY },
+		{ "EPERM", EPERM }, { "EACCES", EACCES }, { "ENOENT", ENOENT },
+		{ "EEXIST", EEXIST }, { "EOPNOTSUPP", EOPNOTSUPP },
+	};
+	const char *v = getenv("SWAPCTL_DRY_RUN");
+
+	*err = 0;
+	if (!v || !*v || !strcmp(v, "0"))
+		return 0;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		if (!strcmp(v, values[i].name)) {
+			*err = values[i].err;
+			return 1;
+		}
+	}
+	p_err(EXIT_USAGE, "SWAPCTL_DRY_RUN",
+	      "unknown value '%s' (expected 1, EINVAL, EBUSY, EPERM, EACCES, ENOENT, EEXIST or EOPNOTSUPP)",
+	      v);
+	return -1;
+}
+
 static bool is_odigit(char c)
 {
 	return c >= '0' && c <= '7';

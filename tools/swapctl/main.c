@@ -244,7 +244,7 @@ static void print_main_help(FILE *f)
 		"       %1$s help\n"
 		"       %1$s version\n"
 		"\n"
-		"       OBJECT := { ghost | tier | status | version }\n"
+		"       OBJECT := { ghost | tier | policy | status | version }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-h|--help} |\n"
 		"                    {-V|--version} }\n"
 		"\n"
@@ -253,6 +253,11 @@ static void print_main_help(FILE *f)
 		"       %1$s tier add { DEV | FILE } --tier NAME [--prio PRIO]\n"
 		"       %1$s tier remove { DEV | FILE }\n"
 		"       %1$s tier list [-j]\n"
+		"       %1$s policy list [-j]\n"
+		"       %1$s policy load { OBJ | NAME } [--cgroup PATH] [--set KEY=VALUE]...\n"
+		"       %1$s policy replace { OBJ | NAME } [--cgroup PATH] [--set KEY=VALUE]...\n"
+		"       %1$s policy detach [--cgroup PATH | --cgroup-id ID | --all]\n"
+		"       %1$s policy show [-j] [--cgroup PATH]\n"
 		"       %1$s status [-j]\n"
 		"\n"
 		"See '%1$s OBJECT help' and swapctl(8) for details.\n",
@@ -287,6 +292,7 @@ static const struct cmd main_cmds[] = {
 	{ "help",	do_help },
 	{ "ghost",	do_ghost },
 	{ "tier",	do_tier },
+	{ "policy",	do_policy },
 	{ "status",	do_status },
 	{ "version",	do_version },
 	{ NULL,		NULL },

@@ -19,6 +19,8 @@ enum {
 	EXIT_SYSCALL	= 4,	/* a system call failed */
 	EXIT_OTHER	= 8,	/* bad input file, unexpected /proc or /sys data */
 	EXIT_USAGE	= 16,	/* usage or syntax error */
+	EXIT_STATE	= 32,	/* policy: the target already has a policy
+				   (load), or has none (replace, detach) */
 };
 
 extern const char *bin_name;
@@ -81,6 +83,14 @@ void human_size(uint64_t bytes, char *buf, size_t len);
 void iec_size(uint64_t bytes, char *buf, size_t len);
 /* Exact, in the --size syntax: "1048580K", "64M", "5000" */
 void exact_size(uint64_t bytes, char *buf, size_t len);
+/*
+ * SWAPCTL_DRY_RUN, a testing aid: "1" reports the system call on stderr
+ * instead of making it and succeeds; an errno name (EINVAL, EBUSY, EPERM,
+ * EACCES, ENOENT, EEXIST, EOPNOTSUPP) reports it and fails with that error.
+ * Returns 0 when unset, 1 when set (*err: the errno to fail with, or 0),
+ * -1 on a bad value (reported).
+ */
+int dry_run(int *err);
 /* Decode \ooo escapes in place (the kernel's mangle_path()). */
 void unescape_octal(char *s);
 /*
@@ -176,8 +186,12 @@ void tiers_free(struct tier_list *tl);
 const struct tier *tiers_find_device(const struct tier_list *tl,
 				     const char *name);
 
+/* policy.c: the policy directory, $SWAPCTL_POLICY_DIR or the built-in one */
+const char *policy_dir(void);
+
 /* objects */
 int do_ghost(int argc, char **argv);
+int do_policy(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_tier(int argc, char **argv);
 

@@ -381,38 +381,6 @@ static int backend_swap_flags(unsigned int index, int prio)
 }
 
 /*
- * SWAPCTL_DRY_RUN, a testing aid: "1" reports the system call on stderr
- * instead of making it and succeeds; an errno name (EINVAL, EBUSY, EPERM,
- * ENOENT) reports it and fails with that error.  Returns 0 when unset,
- * 1 when set (*err: the errno to fail with, or 0), -1 on a bad value.
- */
-static int dry_run(int *err)
-{
-	static const struct {
-		const char *name;
-		int err;
-	} values[] = {
-		{ "1", 0 }, { "EINVAL", EINVAL }, { "EBUSY", EBUSY },
-		{ "EPERM", EPERM }, { "ENOENT", ENOENT },
-	};
-	const char *v = getenv("SWAPCTL_DRY_RUN");
-
-	*err = 0;
-	if (!v || !*v || !strcmp(v, "0"))
-		return 0;
-	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		if (!strcmp(v, values[i].name)) {
-			*err = values[i].err;
-			return 1;
-		}
-	}
-	p_err(EXIT_USAGE, "SWAPCTL_DRY_RUN",
-	      "unknown value '%s' (expected 1, EINVAL, EBUSY, EPERM or ENOENT)",
-	      v);
-	return -1;
-}
-
-/*
  * swapon(2), or its dry run: 0, -1 with errno set, or DRY_RUN_BAD after
  * reporting a bad SWAPCTL_DRY_RUN.
  */
