@@ -15,6 +15,7 @@ LIBBPF_A   := $(LIBBPF_DIR)/obj/libbpf.a
 BPFTOOL    := $(BUILD)/bpftool/bpftool
 SWAPCTL    := $(BUILD)/swapctl/swapctl
 SELFTESTS  := $(BUILD)/selftests
+BPF_OUT    := $(BUILD)/bpf
 STOCK_TREE := $(BUILD)/linux-stock
 STOCK_KBUILD := $(BUILD)/kbuild-stock
 # Benchmarks run both kernels without KASAN/lockdep/DEBUG_VM.
@@ -28,10 +29,10 @@ JOBS       ?= $(shell echo $$(( $$(nproc) + 1 )))
 unexport TOP BUILD TREE KBUILD
 
 .PHONY: all help deps kernel-tree kernel-tree-reset kernel libbpf bpftool \
-	swapctl selftests export-patches checkpatch test test-host test-vm \
+	swapctl bpf selftests export-patches checkpatch test test-host test-vm \
 	demo kernel-stock kernel-bench bench clean distclean
 
-all: bpftool swapctl selftests
+all: bpftool swapctl bpf selftests
 
 help:
 	@echo 'Fresh machine:'
@@ -44,6 +45,7 @@ help:
 	@echo '  make kernel            build build/kbuild/arch/x86/boot/bzImage (ccache)'
 	@echo '  make libbpf bpftool    build libbpf and bpftool from the same kernel tree'
 	@echo '  make swapctl           build build/swapctl/swapctl'
+	@echo '  make bpf               build the BPF policies (bpf/) and test programs into build/bpf/'
 	@echo '  make selftests         build the VM selftests into build/selftests/'
 	@echo 'Working on the series:'
 	@echo '  make export-patches    write build/linux commits to kernel/mm-patches/'
@@ -83,6 +85,10 @@ bpftool: kernel-tree
 swapctl: libbpf
 	@$(MAKE) -s -C tools/swapctl OUTPUT=$(BUILD)/swapctl/ LIBBPF_DIR=$(LIBBPF_DIR)
 
+bpf: kernel bpftool libbpf
+	@$(MAKE) -s -C bpf OUTPUT=$(BPF_OUT)/ VMLINUX=$(VMLINUX) BPFTOOL=$(BPFTOOL) \
+		LIBBPF_DIR=$(LIBBPF_DIR)
+
 selftests: kernel-tree
 	@$(MAKE) -s -C selftests/vm OUTPUT=$(SELFTESTS)/ KSFT_INC=$(KSFT_INC)
 
@@ -92,16 +98,16 @@ export-patches:
 checkpatch:
 	@scripts/checkpatch $(TREE)
 
-test: deps kernel bpftool swapctl selftests
+test: deps kernel bpftool swapctl bpf selftests
 	@selftests/run
 
 test-host: deps kernel swapctl
 	@selftests/run --host-only
 
-test-vm: deps kernel swapctl selftests
+test-vm: deps kernel swapctl bpf selftests
 	@selftests/run --vm-only
 
-demo: deps kernel swapctl
+demo: deps kernel swapctl bpf
 	@scripts/demo
 
 kernel-stock: kernel-tree
@@ -122,7 +128,7 @@ bench: deps kernel-bench swapctl
 
 clean:
 	rm -rf $(KBUILD) $(STOCK_KBUILD) $(BENCH_KBUILD) $(BENCH_STOCK_KBUILD) $(LIBBPF_DIR) $(BUILD)/bpftool $(BUILD)/swapctl \
-		$(SELFTESTS) $(BUILD)/bench $(BUILD)/vm
+		$(BPF_OUT) $(SELFTESTS) $(BUILD)/bench $(BUILD)/vm
 
 distclean:
 	rm -rf $(BUILD)
