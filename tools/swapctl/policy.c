@@ -1539,6 +1539,25 @@ static int report_bpf(const struct policy *p, const struct target *t,
 {
 	char msg[256];
 
+	/*
+	 * The object loaded, so the privileges were there: at attach the
+	 * kernel's registration speaks (mm/swap_tier_bpf.c: the policy's
+	 * init() refusing, the cgroup gone or without memory controller).
+	 */
+	if (!strcmp(stage, "attach")) {
+		if (err == ENOENT)
+			return p_err(EXIT_SYSCALL, p->obj,
+				     "attach: %s: cgroup %s is gone",
+				     err_str(err), t->desc);
+		if (err == EOPNOTSUPP)
+			return p_err(EXIT_SYSCALL, p->obj,
+				     "attach: %s: %s has no memory controller (enable +memory in its parent's cgroup.subtree_control)",
+				     err_str(err), t->desc);
+		if (err != EEXIST)
+			return p_err(EXIT_SYSCALL, p->obj,
+				     "attach: %s: the kernel refused the policy (its init() returned this error, or the ops are invalid)",
+				     err_str(err));
+	}
 	if (err == EPERM || err == EACCES)
 		return need_caps(p->obj, stage, err);
 	if (err == EEXIST)
