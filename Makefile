@@ -121,7 +121,7 @@ kernel-bench: kernel-tree
 	@KBUILD_EXTRA_FRAGMENTS=$(BENCH_CONFIG) JOBS=$(JOBS) \
 		scripts/kernel-stock $(TREE) $(STOCK_TREE) $(BENCH_STOCK_KBUILD)
 
-bench: deps kernel-bench swapctl
+bench: deps kernel-bench swapctl bpf
 	@$(MAKE) -s -C bench OUTPUT=$(BUILD)/bench/
 	@bench/run --kernel $(BENCH_KBUILD)/arch/x86/boot/bzImage \
 		--stock-kernel $(BENCH_STOCK_KBUILD)/arch/x86/boot/bzImage $(BENCH_ARGS)

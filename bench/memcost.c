@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memcost: swap metadata and swap I/O time of one workload, on the stock
- * kernel or on the swaptier kernel.  Runs in a guest of bench/run, which
- * boots both kernels with the same disks and compares them.
+ * kernel or on the swaptier kernel (with or without a BPF policy).  Runs in
+ * a guest of bench/run, which boots the kernels with the same disks and
+ * compares them.
  *
- *   memcost --mode stock|swaptier --scenario mixed|writeback [--pages N]
- *           [--slabdiff]
+ *   memcost --mode stock|swaptier|policy --scenario mixed|writeback
+ *           [--pages N] [--slabdiff]
  *
  * --slabdiff lists on stderr the slab caches whose use changed by 4 KiB or
  * more while the pages were swapped out (where "dynamic" comes from).
@@ -13,7 +14,18 @@
  * Swap set-up, same capacity on both kernels:
  *   stock:    the SSD disk is a swap device; zswap in front of it.
  *   swaptier: a ghost swapfile of the same size is the front end, the SSD
- *             disk a back end of tier ssd behind it.
+ *             disk a back end of tier ssd behind it; no BPF policy (the
+ *             policy hooks' static key is off).
+ *   policy:   the swaptier set-up, plus the shipped "default" BPF policy
+ *             (the built-in behaviour, through the hooks) attached
+ *             globally with "$SWAPCTL policy load default" once the static
+ *             figures are taken and before the worker starts; detached
+ *             ("$SWAPCTL policy detach") at the end.  Measures what calling
+ *             the hooks costs.  The run fails unless the policy is attached
+ *             under the name "default" throughout, its place() was called
+ *             (place_calls > 0) and it returned no invalid verdict; its
+ *             counters go to "policy_calls" in the JSON.  Needs bpffs at
+ *             /sys/fs/bpf (selftests/guest-init mounts it).
  *
  * Scenarios (a worker in a memory cgroup, canary-filled pages):
  *   mixed:     every third page incompressible: zswap keeps two thirds,
@@ -34,7 +46,10 @@
  * TCG): compare them only with the other kernel in the same run.
  *
  * Prints one JSON object on stdout; exit 0, or 1 with the reason on
- * stderr (including any page that did not come back intact).
+ * stderr (including any page that did not come back intact).  In policy
+ * mode the object has "policy_calls":{"place":N,"writeback":N,"swapin":N,
+ * "tick":N,"errors":N}: the counters of
+ * /sys/kernel/mm/swap_tier/policies/global/ after the pages came back.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -49,6 +64,7 @@
 
 #include "canary.h"
 #include "cgroup.h"
+#include "policy.h"
 #include "procfs.h"
 #include "swaptest.h"
 #include "tier.h"
@@ -58,16 +74,19 @@
 #define SWAP_SIZE	"512M"
 #define WORKER_TIMEOUT_S 600
 #define RECLAIM_MS	300000
+#define POLICY_NAME	"default"
+#define DETACH_WAIT_MS	5000
 
 struct opts {
 	bool swaptier;
+	bool policy;		/* swaptier + the default BPF policy */
 	bool writeback;
 	size_t npages;
 };
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: memcost --mode stock|swaptier --scenario mixed|writeback [--pages N] [--slabdiff]\n");
+	fprintf(stderr, "usage: memcost --mode stock|swaptier|policy --scenario mixed|writeback [--pages N] [--slabdiff]\n");
 }
 
 /*
@@ -218,6 +237,71 @@ static int swap_setup(const struct st_env *env, const struct opts *o,
 	return 0;
 }
 
+/*
+ * Attach the shipped default policy globally and check that the kernel
+ * shows it.  *attached is set once swapctl may have attached it (so that
+ * the caller detaches it even if the checks fail).  0 or -1.
+ */
+static int policy_attach(const struct st_env *env, bool *attached)
+{
+	char out[4096], why[256];
+	struct pol_stat ps;
+	int rc;
+
+	if (!pol_available(why, sizeof(why)) ||
+	    !pol_bpffs_available(why, sizeof(why))) {
+		fprintf(stderr, "memcost: %s\n", why);
+		return -1;
+	}
+	if (pol_attached(0)) {
+		pol_stat_read(0, &ps);
+		fprintf(stderr, "memcost: a global policy (%s) is already attached\n",
+			ps.name);
+		return -1;
+	}
+	/*
+	 * "default" is looked up in swapctl's policy directory: the one
+	 * the selftests use ($SWAPTIER_BPF), unless the caller set one.
+	 */
+	setenv("SWAPCTL_POLICY_DIR", pol_obj_dir(), 0);
+	*attached = true;
+	rc = st_swapctl(env, out, sizeof(out), "policy", "load", POLICY_NAME,
+			NULL);
+	if (rc) {
+		fprintf(stderr, "memcost: swapctl policy load %s: exit %d: %s\n",
+			POLICY_NAME, rc, st_oneline(out, sizeof(out)));
+		return -1;
+	}
+	rc = pol_stat_read(0, &ps);
+	if (rc || strcmp(ps.name, POLICY_NAME)) {
+		fprintf(stderr, "memcost: after swapctl policy load %s: %s/global: %s\n",
+			POLICY_NAME, POL_SYSFS,
+			rc ? strerror(-rc) : ps.name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Detach the global policy (swapctl removes the pin); 0 or -1. */
+static int policy_detach(const struct st_env *env)
+{
+	char out[4096];
+	int rc;
+
+	rc = st_swapctl(env, out, sizeof(out), "policy", "detach", NULL);
+	if (rc) {
+		fprintf(stderr, "memcost: swapctl policy detach: exit %d: %s\n",
+			rc, st_oneline(out, sizeof(out)));
+		return -1;
+	}
+	if (pol_wait_detached(0, DETACH_WAIT_MS)) {
+		fprintf(stderr, "memcost: %s/global still there %d ms after detaching\n",
+			POL_SYSFS, DETACH_WAIT_MS);
+		return -1;
+	}
+	return 0;
+}
+
 /* Pages of the cgroup's swapped-out memory that are on the SSD. */
 static long long disk_pages(const struct st_env *env, const struct opts *o,
 			    long long zswapped)
@@ -248,11 +332,13 @@ int main(int argc, char **argv)
 	struct worker_resp ready, r;
 	struct st_env env;
 	char cg[PATH_MAX] = "", ghost[PATH_MAX] = "", amount[32];
+	char pcalls[256] = "";
 	const char *why, *mode = NULL, *scenario = NULL;
 	long long m_a, m_b, m0, m1, zswapped, on_disk, ptr_bytes;
 	double t0, out_s, in_s;
 	static struct cache_use ca[MAX_CACHES], cb[MAX_CACHES];
-	bool slabdiff = false;
+	bool slabdiff = false, attached = false;
+	struct pol_stat ps;
 	int c, rc, ret = 1, na, nb;
 
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
@@ -275,12 +361,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!mode || !scenario || !o.npages ||
-	    (strcmp(mode, "stock") && strcmp(mode, "swaptier")) ||
+	    (strcmp(mode, "stock") && strcmp(mode, "swaptier") &&
+	     strcmp(mode, "policy")) ||
 	    (strcmp(scenario, "mixed") && strcmp(scenario, "writeback"))) {
 		usage();
 		return 2;
 	}
-	o.swaptier = !strcmp(mode, "swaptier");
+	o.policy = !strcmp(mode, "policy");
+	o.swaptier = o.policy || !strcmp(mode, "swaptier");
 	o.writeback = !strcmp(scenario, "writeback");
 
 	why = st_env_get(&env, o.swaptier);
@@ -304,6 +392,12 @@ int main(int argc, char **argv)
 	if (swap_setup(&env, &o, ghost, sizeof(ghost)))
 		goto out;
 	m_b = meta_kb();
+	/*
+	 * After the static figures (the policy's programs are not swap
+	 * metadata) and before the worker: no page is swapped out yet.
+	 */
+	if (o.policy && policy_attach(&env, &attached))
+		goto out;
 
 	if (o.writeback && cg_write(cg, "memory.zswap.max", "256K")) {
 		fprintf(stderr, "memcost: %s/memory.zswap.max: cannot set\n", cg);
@@ -356,18 +450,42 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (o.policy) {
+		rc = pol_stat_read(0, &ps);
+		if (rc || strcmp(ps.name, POLICY_NAME)) {
+			fprintf(stderr, "memcost: after the workload: %s/global: %s\n",
+				POL_SYSFS, rc ? strerror(-rc) : ps.name);
+			goto out;
+		}
+		snprintf(pcalls, sizeof(pcalls),
+			 ",\"policy_calls\":{\"place\":%lld,\"writeback\":%lld,"
+			 "\"swapin\":%lld,\"tick\":%lld,\"errors\":%lld}",
+			 ps.place, ps.writeback, ps.swapin, ps.tick, ps.errors);
+		if (ps.place <= 0 || ps.errors != 0) {
+			fprintf(stderr, "memcost: the policy's hooks did not run as expected%s\n",
+				pcalls);
+			goto out;
+		}
+		attached = false;
+		if (policy_detach(&env))
+			goto out;
+	}
+
 	printf("{\"mode\":\"%s\",\"scenario\":\"%s\",\"pages\":%zu,"
 	       "\"resident\":%lld,\"zswap_pages\":%lld,\"disk_pages\":%lld,"
 	       "\"swap_slots\":%lld,\"static_kb\":%lld,\"dynamic_kb\":%lld,"
 	       "\"swapmeta_kb\":%lld,"
-	       "\"pointer_bytes\":%lld,\"swapout_s\":%.3f,\"swapin_s\":%.3f}\n",
+	       "\"pointer_bytes\":%lld,\"swapout_s\":%.3f,\"swapin_s\":%.3f"
+	       "%s}\n",
 	       mode, scenario, o.npages, (long long)r.resident, zswapped,
 	       on_disk, 512LL * 1024 * 1024 / (long long)st_page_size() - 1,
 	       m_b - m_a, m1 - m0,
 	       (swapmeta_bytes(cb, nb) - swapmeta_bytes(ca, na)) / 1024,
-	       ptr_bytes, out_s, in_s);
+	       ptr_bytes, out_s, in_s, pcalls);
 	ret = 0;
 out:
+	if (attached)
+		policy_detach(&env);
 	worker_stop(&w);
 	if (cg[0])
 		cg_destroy(cg);
