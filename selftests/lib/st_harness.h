@@ -94,4 +94,95 @@ static inline void st_worker_check(struct __test_metadata *_metadata,
 		       r->actual);
 }
 
+/* How long back-end I/O may take to complete after reclaim returns. */
+#define ST_IO_SETTLE_S		10
+
+/*
+ * Snapshot of cgroup cg after reclaim: wait for the statistics flush, then
+ * until every back-end write and read submitted since s0 has completed
+ * (pswpout/pswpin count an I/O at submission, the tiers' written/read and
+ * error counters at completion), at most ST_IO_SETTLE_S.
+ */
+static inline void st_snap_after_io(const char *cg, const struct st_snap *s0,
+				    struct st_snap *s)
+{
+	double deadline = st_now() + ST_IO_SETTLE_S;
+
+	st_snap_take(cg, ST_STATS_SETTLE_MS, s);
+	for (;;) {
+		long long out = s->g_pswpout - s0->g_pswpout;
+		long long done = s->ssd.written - s0->ssd.written +
+				 s->ssd.write_errors - s0->ssd.write_errors +
+				 s->hdd.written - s0->hdd.written +
+				 s->hdd.write_errors - s0->hdd.write_errors;
+		long long in = s->g_pswpin - s0->g_pswpin;
+		long long rdone = s->ssd.read - s0->ssd.read +
+				  s->ssd.read_errors - s0->ssd.read_errors +
+				  s->hdd.read - s0->hdd.read +
+				  s->hdd.read_errors - s0->hdd.read_errors;
+
+		if ((out == done && in == rdone) || st_now() > deadline)
+			return;
+		st_sleep_ms(200);
+		st_snap_take(cg, 0, s);
+	}
+}
+
+/*
+ * Back-end I/O accounting: no block swap I/O happens but the back ends'
+ * (a ghost has none), so between two st_snap_after_io() snapshots the
+ * vmstat pswpout/pswpin deltas equal the tiers' completed writes/reads.
+ */
+static inline void st_assert_io_accounted(struct __test_metadata *_metadata,
+					  const struct st_snap *a,
+					  const struct st_snap *b)
+{
+	long long writes = b->ssd.written - a->ssd.written +
+			   b->ssd.write_errors - a->ssd.write_errors +
+			   b->hdd.written - a->hdd.written +
+			   b->hdd.write_errors - a->hdd.write_errors;
+	long long reads = b->ssd.read - a->ssd.read +
+			  b->ssd.read_errors - a->ssd.read_errors +
+			  b->hdd.read - a->hdd.read +
+			  b->hdd.read_errors - a->hdd.read_errors;
+
+	ASSERT_EQ(b->g_pswpout - a->g_pswpout, writes)
+		TH_LOG("vmstat pswpout rose by %lld but the tiers completed %lld writes (within %d s)",
+		       b->g_pswpout - a->g_pswpout, writes, ST_IO_SETTLE_S);
+	ASSERT_EQ(b->g_pswpin - a->g_pswpin, reads)
+		TH_LOG("vmstat pswpin rose by %lld but the tiers completed %lld reads (within %d s)",
+		       b->g_pswpin - a->g_pswpin, reads, ST_IO_SETTLE_S);
+}
+
+/* memory.reclaim of cg with a budget; logs the outcome. */
+static inline int st_reclaim(const char *cg, const char *amount,
+			     unsigned int budget_ms)
+{
+	double secs;
+	int rc = cg_reclaim(cg, amount, budget_ms, &secs);
+
+	ksft_print_msg("memory.reclaim %s of %s: %s after %.1f s\n", amount,
+		       cg, rc ? strerror(-rc) : "success", secs);
+	return rc;
+}
+
+/*
+ * Take s0, start worker w in cg with npages of kind, memory.reclaim amount
+ * within budget_ms, and take s1 once the back-end I/O has completed.
+ */
+static inline void st_swap_out(struct __test_metadata *_metadata,
+			       const char *cg, struct worker *w, size_t npages,
+			       enum canary_kind kind, const char *amount,
+			       unsigned int budget_ms,
+			       struct worker_resp *ready, struct st_snap *s0,
+			       struct st_snap *s1)
+{
+	st_snap_take(cg, 0, s0);
+	st_snap_require_keys(_metadata, s0);
+	st_worker_start(_metadata, w, cg, npages, kind, ready);
+	st_reclaim(cg, amount, budget_ms);
+	st_snap_after_io(cg, s0, s1);
+	st_snap_print("after reclaim", s0, s1, true);
+}
+
 #endif

@@ -72,9 +72,6 @@
 #define RECLAIM_LONG_MS		40000
 #define RECLAIM_SHORT_MS	10000
 
-/* How long back-end I/O may take to complete after reclaim returns. */
-#define IO_SETTLE_S		10
-
 /* How long a detached policy's sysfs directory may take to go away. */
 #define DETACH_WAIT_MS		5000
 
@@ -458,84 +455,6 @@ static void make_child(struct __test_metadata *_metadata,
 }
 
 /*
- * Snapshot after reclaim: wait for the statistics flush, then until every
- * back-end write submitted since s0 has completed (see tier_test.c).
- */
-static void snap_after_io(const char *cg, const struct st_snap *s0,
-			  struct st_snap *s)
-{
-	double deadline = st_now() + IO_SETTLE_S;
-
-	st_snap_take(cg, ST_STATS_SETTLE_MS, s);
-	for (;;) {
-		long long out = s->g_pswpout - s0->g_pswpout;
-		long long done = s->ssd.written - s0->ssd.written +
-				 s->ssd.write_errors - s0->ssd.write_errors +
-				 s->hdd.written - s0->hdd.written +
-				 s->hdd.write_errors - s0->hdd.write_errors;
-		long long in = s->g_pswpin - s0->g_pswpin;
-		long long rdone = s->ssd.read - s0->ssd.read +
-				  s->ssd.read_errors - s0->ssd.read_errors +
-				  s->hdd.read - s0->hdd.read +
-				  s->hdd.read_errors - s0->hdd.read_errors;
-
-		if ((out == done && in == rdone) || st_now() > deadline)
-			return;
-		st_sleep_ms(200);
-		st_snap_take(cg, 0, s);
-	}
-}
-
-/* Back-end I/O accounting: see tier_test.c. */
-static void assert_io_accounted(struct __test_metadata *_metadata,
-				const struct st_snap *a, const struct st_snap *b)
-{
-	long long writes = b->ssd.written - a->ssd.written +
-			   b->ssd.write_errors - a->ssd.write_errors +
-			   b->hdd.written - a->hdd.written +
-			   b->hdd.write_errors - a->hdd.write_errors;
-	long long reads = b->ssd.read - a->ssd.read +
-			  b->ssd.read_errors - a->ssd.read_errors +
-			  b->hdd.read - a->hdd.read +
-			  b->hdd.read_errors - a->hdd.read_errors;
-
-	ASSERT_EQ(b->g_pswpout - a->g_pswpout, writes)
-		TH_LOG("vmstat pswpout rose by %lld but the tiers completed %lld writes (within %d s)",
-		       b->g_pswpout - a->g_pswpout, writes, IO_SETTLE_S);
-	ASSERT_EQ(b->g_pswpin - a->g_pswpin, reads)
-		TH_LOG("vmstat pswpin rose by %lld but the tiers completed %lld reads (within %d s)",
-		       b->g_pswpin - a->g_pswpin, reads, IO_SETTLE_S);
-}
-
-static int reclaim(const char *cg, const char *amount, unsigned int budget_ms)
-{
-	double secs;
-	int rc = cg_reclaim(cg, amount, budget_ms, &secs);
-
-	ksft_print_msg("memory.reclaim %s of %s: %s after %.1f s\n", amount,
-		       cg, rc ? strerror(-rc) : "success", secs);
-	return rc;
-}
-
-/*
- * Take s0, start worker w in cg with npages of kind, memory.reclaim amount
- * within budget_ms, take s1 once the back-end I/O has completed.
- */
-static void swap_out(struct __test_metadata *_metadata, const char *cg,
-		     struct worker *w, size_t npages, enum canary_kind kind,
-		     const char *amount, unsigned int budget_ms,
-		     struct worker_resp *ready, struct st_snap *s0,
-		     struct st_snap *s1)
-{
-	st_snap_take(cg, 0, s0);
-	st_snap_require_keys(_metadata, s0);
-	st_worker_start(_metadata, w, cg, npages, kind, ready);
-	reclaim(cg, amount, budget_ms);
-	snap_after_io(cg, s0, s1);
-	st_snap_print("after reclaim", s0, s1, true);
-}
-
-/*
  * Verify every page of w (swap-in); the back ends must have read at least
  * their pages that were not resident (on_backends of them were on them at
  * s1), without a read error.
@@ -549,7 +468,7 @@ static void verify(struct __test_metadata *_metadata, const char *cg,
 	long long reads;
 
 	st_worker_check(_metadata, w, &r);
-	snap_after_io(cg, s1, &s2);
+	st_snap_after_io(cg, s1, &s2);
 	st_snap_print("after verify", s1, &s2, true);
 	reads = s2.ssd.read - s1->ssd.read + s2.hdd.read - s1->hdd.read;
 	ASSERT_GE(reads, on_backends - r.resident)
@@ -557,7 +476,7 @@ static void verify(struct __test_metadata *_metadata, const char *cg,
 		       on_backends, (long long)r.resident, reads);
 	ASSERT_EQ(0LL, s2.ssd.read_errors - s1->ssd.read_errors +
 		       s2.hdd.read_errors - s1->hdd.read_errors);
-	assert_io_accounted(_metadata, s1, &s2);
+	st_assert_io_accounted(_metadata, s1, &s2);
 }
 
 /* Run cycles WORKER_CYCLES on w (MADV_PAGEOUT, verify, rewrite). */
@@ -622,7 +541,7 @@ TEST_F_TIMEOUT(policy, default_policy_matches_builtin, 120)
 
 	/* Compressible pages: zswap, then writeback to the SSD. */
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "32K"));
-	swap_out(_metadata, self->cg, &self->w, n1, CANARY_COMPRESSIBLE, "16M",
+	st_swap_out(_metadata, self->cg, &self->w, n1, CANARY_COMPRESSIBLE, "16M",
 		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 	pstat(_metadata, 0, &p1);
 	pstat_print("compressible", 0, &p0, &p1);
@@ -636,7 +555,7 @@ TEST_F_TIMEOUT(policy, default_policy_matches_builtin, 120)
 	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors);
 	ASSERT_EQ(s0.reject, s1.reject)
 		TH_LOG("pages stayed in memory although the SSD had room");
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 	ASSERT_GE(p1.place - p0.place, s1.zswpout - s0.zswpout)
 		TH_LOG("zswap stored %lld pages but place() ran %lld times",
 		       s1.zswpout - s0.zswpout, p1.place - p0.place);
@@ -649,7 +568,7 @@ TEST_F_TIMEOUT(policy, default_policy_matches_builtin, 120)
 
 	/* Incompressible pages: refused by zswap, straight to the SSD. */
 	pstat(_metadata, 0, &p2);
-	swap_out(_metadata, self->cg2, &self->w2, n2, CANARY_INCOMPRESSIBLE,
+	st_swap_out(_metadata, self->cg2, &self->w2, n2, CANARY_INCOMPRESSIBLE,
 		 "8M", RECLAIM_LONG_MS, &ready2, &t0, &t1);
 	pstat(_metadata, 0, &p3);
 	pstat_print("incompressible", 0, &p2, &p3);
@@ -669,7 +588,7 @@ TEST_F_TIMEOUT(policy, default_policy_matches_builtin, 120)
 	ASSERT_GE(p3.writeback - p2.writeback, direct)
 		TH_LOG("%lld refused pages went to the SSD but writeback() ran %lld times",
 		       direct, p3.writeback - p2.writeback);
-	assert_io_accounted(_metadata, &t0, &t1);
+	st_assert_io_accounted(_metadata, &t0, &t1);
 	assert_no_errors(_metadata, &p3);
 	verify(_metadata, self->cg2, &self->w2, &t1, direct);
 }
@@ -696,7 +615,7 @@ TEST_F_TIMEOUT(policy, batch_skips_zswap, 120)
 	attach(_metadata, self, "load", "batch", "batch", NULL, SETS(set));
 
 	pstat(_metadata, 0, &p0);
-	swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
 		 "8M", RECLAIM_LONG_MS, &ready, &s0, &s1);
 	pstat(_metadata, 0, &p1);
 	pstat_print("listed cgroup", 0, &p0, &p1);
@@ -712,11 +631,11 @@ TEST_F_TIMEOUT(policy, batch_skips_zswap, 120)
 	ASSERT_GE(p1.place - p0.place, direct)
 		TH_LOG("%lld pages went to the SSD but place() ran %lld times",
 		       direct, p1.place - p0.place);
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 	assert_no_errors(_metadata, &p1);
 	verify(_metadata, self->cg, &self->w, &s1, s1.ssd.used - s0.ssd.used);
 
-	swap_out(_metadata, self->cg2, &self->w2, npages, CANARY_COMPRESSIBLE,
+	st_swap_out(_metadata, self->cg2, &self->w2, npages, CANARY_COMPRESSIBLE,
 		 "8M", RECLAIM_LONG_MS, &ready2, &t0, &t1);
 	pstat(_metadata, 0, &p2);
 	pstat_print("unlisted cgroup", 0, &p1, &p2);
@@ -768,7 +687,7 @@ TEST_F_TIMEOUT(policy, latency_keeps_zswap, 120)
 
 	/* A: zswap only; what does not fit stays in memory. */
 	pstat(_metadata, 0, &p0);
-	swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
 		 "8M", RECLAIM_SHORT_MS, &ready, &s0, &s1);
 	pstat(_metadata, 0, &p1);
 	pstat_print("latency cgroup", 0, &p0, &p1);
@@ -787,7 +706,7 @@ TEST_F_TIMEOUT(policy, latency_keeps_zswap, 120)
 	assert_no_errors(_metadata, &p1);
 
 	/* B: zswap, then written back from tick(). */
-	swap_out(_metadata, self->cg2, &self->w2, npages, CANARY_COMPRESSIBLE,
+	st_swap_out(_metadata, self->cg2, &self->w2, npages, CANARY_COMPRESSIBLE,
 		 "8M", RECLAIM_LONG_MS, &ready2, &t0, &t1);
 	ASSERT_GE(t1.zswpout - t0.zswpout, (long long)npages / 2)
 		TH_LOG("zswap took only %lld of %zu pages of an unlisted cgroup",
@@ -795,7 +714,7 @@ TEST_F_TIMEOUT(policy, latency_keeps_zswap, 120)
 	start = st_now();
 	do {
 		st_sleep_ms(1000);
-		snap_after_io(self->cg2, &t1, &t2);
+		st_snap_after_io(self->cg2, &t1, &t2);
 	} while ((t2.zswpwb == t1.zswpwb || t2.ssd.written == t1.ssd.written) &&
 		 st_now() - start < LATENCY_WAIT_S);
 	pstat(_metadata, 0, &p2);
@@ -849,7 +768,7 @@ static void ca_run(struct __test_metadata *_metadata, const char *cg,
 	struct worker_resp ready;
 
 	pstat(_metadata, 0, p0);
-	swap_out(_metadata, cg, w, npages, kind, amount, RECLAIM_LONG_MS,
+	st_swap_out(_metadata, cg, w, npages, kind, amount, RECLAIM_LONG_MS,
 		 &ready, s0, s1);
 	pstat(_metadata, 0, p1);
 	pstat_print(what, 0, p0, p1);
@@ -857,7 +776,7 @@ static void ca_run(struct __test_metadata *_metadata, const char *cg,
 	ASSERT_EQ(0LL, s1->ssd.write_errors - s0->ssd.write_errors);
 	ASSERT_EQ(s0->reject, s1->reject)
 		TH_LOG("pages stayed in memory although the SSD had room");
-	assert_io_accounted(_metadata, s0, s1);
+	st_assert_io_accounted(_metadata, s0, s1);
 	assert_no_errors(_metadata, p1);
 }
 
@@ -943,7 +862,7 @@ TEST_F_TIMEOUT(policy, ssd_wear_caps_ssd, 120)
 	       SETS(set, "interval_ms=60000"));
 
 	pstat(_metadata, 0, &p0);
-	swap_out(_metadata, self->cg, &self->w, npages, CANARY_MIXED, "12M",
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_MIXED, "12M",
 		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 	pstat(_metadata, 0, &p1);
 	pstat_print("mixed pages", 0, &p0, &p1);
@@ -963,7 +882,7 @@ TEST_F_TIMEOUT(policy, ssd_wear_caps_ssd, 120)
 		       s1.hdd.write_errors - s0.hdd.write_errors);
 	ASSERT_EQ(s0.reject, s1.reject)
 		TH_LOG("pages stayed in memory although the HDD had room");
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 	assert_no_errors(_metadata, &p1);
 	verify(_metadata, self->cg, &self->w, &s1,
 	       s1.ssd.used - s0.ssd.used + s1.hdd.used - s0.hdd.used);
@@ -1060,7 +979,7 @@ TEST_F_TIMEOUT(policy, verifier_rejections, 120)
 	st_snap_take(self->cg, 0, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, npages,
 			CANARY_COMPRESSIBLE, &ready);
-	reclaim(self->cg, "4M", RECLAIM_LONG_MS);
+	st_reclaim(self->cg, "4M", RECLAIM_LONG_MS);
 	st_snap_take(self->cg, ST_STATS_SETTLE_MS, &s1);
 	st_snap_print("after reclaim", &s0, &s1, false);
 	ASSERT_GE(s1.zswpout - s0.zswpout, (long long)npages / 2)
@@ -1245,7 +1164,7 @@ TEST_F_TIMEOUT(policy, replace_100_times_no_gap, 120)
 	paged_out += cycles(_metadata, &self->w, 4);
 	nr_cycles += 4;
 
-	snap_after_io(self->cg, &s0, &s1);
+	st_snap_after_io(self->cg, &s0, &s1);
 	st_snap_print("after the replaces", &s0, &s1, true);
 	pstat(_metadata, id, &p1);
 	pstat_print("over the replaces", id, &p0, &p1);
@@ -1319,7 +1238,7 @@ TEST_F_TIMEOUT(policy, cgroup_removed_detaches, 120)
 	pstat(_metadata, id, &p0);
 	st_worker_start(_metadata, &self->w, self->child, npages,
 			CANARY_COMPRESSIBLE, &ready);
-	reclaim(self->child, "2M", RECLAIM_LONG_MS);
+	st_reclaim(self->child, "2M", RECLAIM_LONG_MS);
 	st_worker_check(_metadata, &self->w, &r);
 	pstat(_metadata, id, &p1);
 	pstat_print("child cgroup", id, &p0, &p1);
@@ -1416,7 +1335,7 @@ TEST_F_TIMEOUT(policy, siblings_different_policies, 120)
 
 	pstat(_metadata, ida, &a0);
 	pstat(_metadata, idb, &b0);
-	swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
 		 "8M", RECLAIM_LONG_MS, &ready, &s0, &s1);
 	pstat(_metadata, ida, &a1);
 	pstat(_metadata, idb, &b1);
@@ -1436,7 +1355,7 @@ TEST_F_TIMEOUT(policy, siblings_different_policies, 120)
 
 	pstat(_metadata, ida, &a1);
 	pstat(_metadata, idb, &b1);
-	swap_out(_metadata, self->cg2, &self->w2, npages, CANARY_COMPRESSIBLE,
+	st_swap_out(_metadata, self->cg2, &self->w2, npages, CANARY_COMPRESSIBLE,
 		 "8M", RECLAIM_LONG_MS, &ready2, &t0, &t1);
 	pstat(_metadata, ida, &a2);
 	pstat(_metadata, idb, &b2);
@@ -1490,7 +1409,7 @@ TEST_F_TIMEOUT(policy, nested_inherits, 120)
 	st_snap_take(self->child, 0, &s0);
 	st_snap_require_keys(_metadata, &s0);
 	out1 = cycles(_metadata, &self->w, NESTED_CYCLES);
-	snap_after_io(self->child, &s0, &s1);
+	st_snap_after_io(self->child, &s0, &s1);
 	st_snap_print("parent's policy", &s0, &s1, true);
 	pstat(_metadata, idp, &pp1);
 	pstat_print("parent's policy", idp, &pp0, &pp1);
@@ -1511,7 +1430,7 @@ TEST_F_TIMEOUT(policy, nested_inherits, 120)
 	s1 = (struct st_snap){ 0 };
 	st_snap_take(self->child, 0, &s1);
 	out2 = cycles(_metadata, &self->w, NESTED_CYCLES);
-	snap_after_io(self->child, &s1, &s2);
+	st_snap_after_io(self->child, &s1, &s2);
 	st_snap_print("child's own policy", &s1, &s2, true);
 	pstat(_metadata, idp, &pp2);
 	pstat(_metadata, idc, &pc2);
@@ -1559,7 +1478,7 @@ TEST_F_TIMEOUT(policy, garbage_falls_back, 120)
 	attach(_metadata, self, "load", obj, "garbage", NULL, NULL);
 
 	pstat(_metadata, 0, &p0);
-	swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
 		 "16M", RECLAIM_LONG_MS, &ready, &s0, &s1);
 	pstat(_metadata, 0, &p1);
 	pstat_print("garbage", 0, &p0, &p1);
@@ -1574,7 +1493,7 @@ TEST_F_TIMEOUT(policy, garbage_falls_back, 120)
 	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors);
 	ASSERT_EQ(s0.reject, s1.reject)
 		TH_LOG("pages stayed in memory although the SSD had room");
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 	ASSERT_GT(p1.place - p0.place, 0LL);
 	ASSERT_GT(p1.writeback - p0.writeback, 0LL);
 	ASSERT_GT(p1.errors, 0LL) TH_LOG("invalid verdicts not counted");
@@ -1636,7 +1555,7 @@ TEST_F_TIMEOUT(policy, no_policy_static_key, 120)
 	assert_nothing_attached(_metadata, "swapctl policy detach");
 
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "32K"));
-	swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
 		 "16M", RECLAIM_LONG_MS, &ready, &s0, &s1);
 	ASSERT_GT(s1.zswpout - s0.zswpout, (long long)npages / 8)
 		TH_LOG("zswap stored %lld pages: the detached SSD-only policy still applies?",
@@ -1645,7 +1564,7 @@ TEST_F_TIMEOUT(policy, no_policy_static_key, 120)
 	ASSERT_GE(s1.ssd.written - s0.ssd.written, s1.g_zswpwb - s0.g_zswpwb);
 	ASSERT_EQ(s0.reject, s1.reject);
 	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors);
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 	assert_nothing_attached(_metadata, "swapping");
 	verify(_metadata, self->cg, &self->w, &s1, s1.ssd.used - s0.ssd.used);
 }

@@ -62,8 +62,6 @@
 /* ... and when it can: the writes to the back ends take their time. */
 #define RECLAIM_LONG_MS		40000
 
-/* How long back-end I/O may take to complete after reclaim returns. */
-#define IO_SETTLE_S		10
 
 /* Small back ends (dm-linear slices at the start of a tier disk). */
 #define SMALL_1M		(1ULL * ST_MiB)
@@ -184,69 +182,6 @@ static bool add_backend(struct __test_metadata *_metadata,
 	return true;
 }
 
-/*
- * Snapshot after reclaim: wait for the statistics flush, then until every
- * back-end write submitted since s0 has completed (pswpout counts a write
- * at submission, written_pages/write_errors at completion).
- */
-static void snap_after_io(FIXTURE_DATA(tier) *self, const struct st_snap *s0,
-			  struct st_snap *s)
-{
-	double deadline = st_now() + IO_SETTLE_S;
-
-	st_snap_take(self->cg, ST_STATS_SETTLE_MS, s);
-	for (;;) {
-		long long out = s->g_pswpout - s0->g_pswpout;
-		long long done = s->ssd.written - s0->ssd.written +
-				 s->ssd.write_errors - s0->ssd.write_errors +
-				 s->hdd.written - s0->hdd.written +
-				 s->hdd.write_errors - s0->hdd.write_errors;
-		long long in = s->g_pswpin - s0->g_pswpin;
-		long long rdone = s->ssd.read - s0->ssd.read +
-				  s->ssd.read_errors - s0->ssd.read_errors +
-				  s->hdd.read - s0->hdd.read +
-				  s->hdd.read_errors - s0->hdd.read_errors;
-
-		if ((out == done && in == rdone) || st_now() > deadline)
-			return;
-		st_sleep_ms(200);
-		st_snap_take(self->cg, 0, s);
-	}
-}
-
-/* Back-end I/O accounting: see the top of the file. */
-static void assert_io_accounted(struct __test_metadata *_metadata,
-				const struct st_snap *a, const struct st_snap *b)
-{
-	long long writes = b->ssd.written - a->ssd.written +
-			   b->ssd.write_errors - a->ssd.write_errors +
-			   b->hdd.written - a->hdd.written +
-			   b->hdd.write_errors - a->hdd.write_errors;
-	long long reads = b->ssd.read - a->ssd.read +
-			  b->ssd.read_errors - a->ssd.read_errors +
-			  b->hdd.read - a->hdd.read +
-			  b->hdd.read_errors - a->hdd.read_errors;
-
-	ASSERT_EQ(b->g_pswpout - a->g_pswpout, writes)
-		TH_LOG("vmstat pswpout rose by %lld but the tiers completed %lld writes (within %d s)",
-		       b->g_pswpout - a->g_pswpout, writes, IO_SETTLE_S);
-	ASSERT_EQ(b->g_pswpin - a->g_pswpin, reads)
-		TH_LOG("vmstat pswpin rose by %lld but the tiers completed %lld reads (within %d s)",
-		       b->g_pswpin - a->g_pswpin, reads, IO_SETTLE_S);
-}
-
-/* memory.reclaim amount with a budget; logs the outcome. */
-static int reclaim(FIXTURE_DATA(tier) *self, const char *amount,
-		   unsigned int budget_ms)
-{
-	double secs;
-	int rc = cg_reclaim(self->cg, amount, budget_ms, &secs);
-
-	ksft_print_msg("memory.reclaim %s: %s after %.1f s\n", amount,
-		       rc ? strerror(-rc) : "success", secs);
-	return rc;
-}
-
 static long long ghost_used_kb(FIXTURE_DATA(tier) *self)
 {
 	struct swaps_row row;
@@ -258,24 +193,6 @@ static void log_ghost_used(FIXTURE_DATA(tier) *self, const char *when)
 {
 	ksft_print_msg("/proc/swaps: ghost used %lld KiB %s\n",
 		       ghost_used_kb(self), when);
-}
-
-/*
- * Take s0, start the worker with npages of kind, memory.reclaim amount
- * within budget_ms, and take s1 once the back-end I/O has completed.
- */
-static void swap_out(struct __test_metadata *_metadata,
-		     FIXTURE_DATA(tier) *self, size_t npages,
-		     enum canary_kind kind, const char *amount,
-		     unsigned int budget_ms, struct worker_resp *ready,
-		     struct st_snap *s0, struct st_snap *s1)
-{
-	st_snap_take(self->cg, 0, s0);
-	st_snap_require_keys(_metadata, s0);
-	st_worker_start(_metadata, &self->w, self->cg, npages, kind, ready);
-	reclaim(self, amount, budget_ms);
-	snap_after_io(self, s0, s1);
-	st_snap_print("after reclaim", s0, s1, true);
 }
 
 /*
@@ -291,14 +208,14 @@ static void verify_from_ssd(struct __test_metadata *_metadata,
 	struct st_snap s2;
 
 	st_worker_check(_metadata, &self->w, &r);
-	snap_after_io(self, s1, &s2);
+	st_snap_after_io(self->cg, s1, &s2);
 	st_snap_print("after verify", s1, &s2, true);
 	ASSERT_GE(s2.ssd.read - s1->ssd.read, on_ssd - r.resident)
 		TH_LOG("%lld pages on the SSD, %lld resident, but only %lld read",
 		       on_ssd, (long long)r.resident, s2.ssd.read - s1->ssd.read);
 	ASSERT_GT(s2.ssd.read - s1->ssd.read, 0LL);
 	ASSERT_EQ(0LL, s2.ssd.read_errors - s1->ssd.read_errors);
-	assert_io_accounted(_metadata, s1, &s2);
+	st_assert_io_accounted(_metadata, s1, &s2);
 }
 
 /*
@@ -349,7 +266,7 @@ TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 		TH_LOG("adding a back end changed SwapTotal");
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "64K"));
 
-	swap_out(_metadata, self, npages, CANARY_COMPRESSIBLE, "32M",
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE, "32M",
 		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 	log_ghost_used(self, "after reclaim");
 
@@ -366,7 +283,7 @@ TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 		       s1.ssd.used - s0.ssd.used,
 		       s1.ssd.written - s0.ssd.written);
 	ASSERT_GT(s1.g_pswpout - s0.g_pswpout, 0LL);
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 	ASSERT_EQ(s0.reject, s1.reject)
 		TH_LOG("pages stayed in memory although the SSD had room");
 
@@ -389,7 +306,7 @@ TEST_F_TIMEOUT(tier, incompressible_direct_to_ssd, 120)
 
 	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
 		return;
-	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "16M",
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_INCOMPRESSIBLE, "16M",
 		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 
 	ASSERT_GE(s1.ssd.written - s0.ssd.written, (long long)npages / 2)
@@ -404,7 +321,7 @@ TEST_F_TIMEOUT(tier, incompressible_direct_to_ssd, 120)
 	ASSERT_LE(s1.zswpout - s0.zswpout, st_zswpout_slack(&ready))
 		TH_LOG("zswap stored incompressible pages");
 	ASSERT_EQ(s0.zswpwb, s1.zswpwb) TH_LOG("nothing was in zswap to write back");
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 
 	on_ssd = s1.ssd.used - s0.ssd.used;
 	/* Whole clusters on the SSD. */
@@ -428,7 +345,7 @@ TEST_F_TIMEOUT(tier, mixed_clusters, 120)
 
 	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
 		return;
-	swap_out(_metadata, self, npages, CANARY_MIXED, "16M",
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_MIXED, "16M",
 		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 
 	on_ssd = s1.ssd.used - s0.ssd.used;
@@ -443,7 +360,7 @@ TEST_F_TIMEOUT(tier, mixed_clusters, 120)
 		  (long long)(512 * sizeof(uint32_t)))
 		TH_LOG("clusters a third on the SSD got dense records (%lld records, %lld B)",
 		       s1.ptr_records, s1.ptr_bytes);
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 
 	verify_from_ssd(_metadata, self, &s1, on_ssd);
 }
@@ -467,8 +384,8 @@ TEST_F_TIMEOUT(tier, ssd_full_spills_to_hdd, 120)
 	ASSERT_LT(s0.ssd.capacity, (long long)npages / 2);
 	st_worker_start(_metadata, &self->w, self->cg, npages,
 			CANARY_INCOMPRESSIBLE, &ready);
-	reclaim(self, "16M", RECLAIM_LONG_MS);
-	snap_after_io(self, &s0, &s1);
+	st_reclaim(self->cg, "16M", RECLAIM_LONG_MS);
+	st_snap_after_io(self->cg, &s0, &s1);
 	st_snap_print("after reclaim", &s0, &s1, true);
 
 	ASSERT_EQ(s1.ssd.capacity, s1.ssd.used)
@@ -483,17 +400,17 @@ TEST_F_TIMEOUT(tier, ssd_full_spills_to_hdd, 120)
 		       s1.hdd.write_errors - s0.hdd.write_errors);
 	ASSERT_EQ(s0.reject, s1.reject)
 		TH_LOG("pages stayed in memory although the HDD had room");
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 
 	on_ssd = s1.ssd.used;
 	on_hdd = s1.hdd.used - s0.hdd.used;
 	st_worker_check(_metadata, &self->w, &r);
-	snap_after_io(self, &s1, &s2);
+	st_snap_after_io(self->cg, &s1, &s2);
 	st_snap_print("after verify", &s1, &s2, true);
 	ASSERT_GE(s2.ssd.read - s1.ssd.read, on_ssd - r.resident);
 	ASSERT_GE(s2.hdd.read - s1.hdd.read, on_hdd - r.resident);
 	ASSERT_GT(s2.ssd.read - s1.ssd.read + s2.hdd.read - s1.hdd.read, 0LL);
-	assert_io_accounted(_metadata, &s1, &s2);
+	st_assert_io_accounted(_metadata, &s1, &s2);
 }
 
 /*
@@ -516,11 +433,11 @@ TEST_F_TIMEOUT(tier, all_full_stays_resident, 120)
 	st_snap_require_keys(_metadata, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, npages,
 			CANARY_INCOMPRESSIBLE, &ready);
-	rc = reclaim(self, "16M", RECLAIM_BUDGET_MS);
+	rc = st_reclaim(self->cg, "16M", RECLAIM_BUDGET_MS);
 	ASSERT_TRUE(rc == -EAGAIN || rc == -EINTR)
 		TH_LOG("memory.reclaim 16M returned %d (%s), but the back ends hold only %lld pages",
 		       rc, strerror(-rc), s0.ssd.capacity + s0.hdd.capacity);
-	snap_after_io(self, &s0, &s1);
+	st_snap_after_io(self->cg, &s0, &s1);
 	st_snap_print("after reclaim", &s0, &s1, true);
 
 	ASSERT_EQ(s1.ssd.capacity, s1.ssd.used);
@@ -532,7 +449,7 @@ TEST_F_TIMEOUT(tier, all_full_stays_resident, 120)
 		       s1.reject - s0.reject, left);
 	ASSERT_GE(s1.g_reject - s0.g_reject, s1.reject - s0.reject);
 	ASSERT_LE(s1.zswpout - s0.zswpout, st_zswpout_slack(&ready));
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 
 	st_worker_check(_metadata, &self->w, &r);
 	ASSERT_GE((long long)r.resident, left)
@@ -562,11 +479,11 @@ TEST_F_TIMEOUT(tier, zswap_writeback_disabled, 120)
 	st_snap_require_keys(_metadata, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, npages,
 			CANARY_INCOMPRESSIBLE, &ready);
-	rc = reclaim(self, "16M", RECLAIM_BUDGET_MS);
+	rc = st_reclaim(self->cg, "16M", RECLAIM_BUDGET_MS);
 	ASSERT_TRUE(rc == -EAGAIN || rc == -EINTR)
 		TH_LOG("memory.reclaim returned %d (%s); nothing should be reclaimable",
 		       rc, strerror(-rc));
-	snap_after_io(self, &s0, &s1);
+	st_snap_after_io(self->cg, &s0, &s1);
 	st_snap_print("after reclaim", &s0, &s1, true);
 
 	ASSERT_EQ(s0.ssd.written, s1.ssd.written);
@@ -595,14 +512,14 @@ TEST_F_TIMEOUT(tier, write_error_direct, 120)
 		return;
 	rc = st_backend_flakey(&self->be[0], "error_writes");
 	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
-	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "4M",
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_INCOMPRESSIBLE, "4M",
 		 RECLAIM_BUDGET_MS, &ready, &s0, &s1);
 
 	ASSERT_GT(s1.ssd.write_errors - s0.ssd.write_errors, 0LL)
 		TH_LOG("no write error counted");
 	ASSERT_EQ(s0.ssd.written, s1.ssd.written)
 		TH_LOG("a write to a device failing every write succeeded");
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 	st_worker_check(_metadata, &self->w, &r);
 	/* zswap refuses them and no write succeeded: all still in memory. */
 	ASSERT_EQ((long long)npages, (long long)r.resident);
@@ -627,7 +544,7 @@ TEST_F_TIMEOUT(tier, write_errors_rest_backend, 120)
 		return;
 	rc = st_backend_flakey(&self->be[0], "error_writes");
 	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
-	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "4M",
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_INCOMPRESSIBLE, "4M",
 		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 
 	errors = s1.ssd.write_errors - s0.ssd.write_errors;
@@ -641,9 +558,9 @@ TEST_F_TIMEOUT(tier, write_errors_rest_backend, 120)
 		TH_LOG("only %lld pages went to the HDD",
 		       s1.hdd.written - s0.hdd.written);
 	ASSERT_EQ(0LL, s1.hdd.write_errors - s0.hdd.write_errors);
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 	st_worker_check(_metadata, &self->w, &r);
-	snap_after_io(self, &s1, &s2);
+	st_snap_after_io(self->cg, &s1, &s2);
 	st_snap_print("after verify", &s1, &s2, true);
 	ASSERT_EQ(0LL, s2.hdd.read_errors - s1.hdd.read_errors);
 }
@@ -664,7 +581,7 @@ TEST_F_TIMEOUT(tier, write_error_writeback, 120)
 	rc = st_backend_flakey(&self->be[0], "error_writes");
 	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "64K"));
-	swap_out(_metadata, self, npages, CANARY_COMPRESSIBLE, "16M",
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE, "16M",
 		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 
 	ASSERT_GT(s1.zswpwb - s0.zswpwb, 0LL) TH_LOG("nothing written back");
@@ -674,7 +591,7 @@ TEST_F_TIMEOUT(tier, write_error_writeback, 120)
 		       s1.g_zswpwb - s0.g_zswpwb,
 		       s1.ssd.write_errors - s0.ssd.write_errors);
 	ASSERT_EQ(s0.ssd.written, s1.ssd.written);
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 	st_worker_check(_metadata, &self->w, &r);
 }
 
@@ -695,7 +612,7 @@ TEST_F_TIMEOUT(tier, read_error_sigbus, 120)
 	if (!add_backend(_metadata, self, 0, self->env.ssd, SMALL_1M, "ssd") ||
 	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
 		return;
-	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "4M",
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_INCOMPRESSIBLE, "4M",
 		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 	on_ssd = s1.ssd.used - s0.ssd.used;
 	on_hdd = s1.hdd.used - s0.hdd.used;
@@ -705,7 +622,7 @@ TEST_F_TIMEOUT(tier, read_error_sigbus, 120)
 	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_reads: %s", strerror(-rc));
 	rc = worker_request(&self->w, WORKER_PROBE, &r, ST_WORKER_TIMEOUT_S);
 	ASSERT_EQ(0, rc) TH_LOG("probe: %s: %s", r.what, strerror(-rc));
-	snap_after_io(self, &s1, &s2);
+	st_snap_after_io(self->cg, &s1, &s2);
 	st_snap_print("after probe", &s1, &s2, true);
 	ksft_print_msg("probe: %lld resident, %llu SIGBUS (first page %llu, %llu with a wrong si_addr), %llu bad; a child without handler died of signal %d; %lld pages were on the SSD, %lld on the HDD\n",
 		       (long long)r.resident,
@@ -736,7 +653,7 @@ TEST_F_TIMEOUT(tier, read_error_sigbus, 120)
 		       s2.ssd.read_errors - s1.ssd.read_errors);
 	ASSERT_EQ(0LL, s2.hdd.read_errors - s1.hdd.read_errors);
 	ASSERT_GE(s2.hdd.read - s1.hdd.read, on_hdd - r.resident);
-	assert_io_accounted(_metadata, &s1, &s2);
+	st_assert_io_accounted(_metadata, &s1, &s2);
 }
 
 /*
@@ -790,7 +707,7 @@ TEST_F_TIMEOUT(tier, no_leak_1000_cycles, 120)
 			ksft_print_msg("%d cycles in %.1f s, %llu pages found swapped out after MADV_PAGEOUT\n",
 				       done, st_now() - t0, paged_out);
 	}
-	snap_after_io(self, &s0, &s1);
+	st_snap_after_io(self->cg, &s0, &s1);
 	st_snap_print("after the cycles", &s0, &s1, true);
 	log_ghost_used(self, "with the worker alive");
 	ASSERT_GE(paged_out, (unsigned long long)CYCLES)
@@ -804,7 +721,7 @@ TEST_F_TIMEOUT(tier, no_leak_1000_cycles, 120)
 		       s1.hdd.write_errors - s0.hdd.write_errors +
 		       s1.ssd.read_errors - s0.ssd.read_errors +
 		       s1.hdd.read_errors - s0.hdd.read_errors);
-	assert_io_accounted(_metadata, &s0, &s1);
+	st_assert_io_accounted(_metadata, &s0, &s1);
 
 	worker_stop(&self->w);
 	/*
@@ -866,8 +783,8 @@ TEST_F_TIMEOUT(tier, swapoff_ghost_all_tiers, 120)
 	st_snap_require_keys(_metadata, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, npages, CANARY_MIXED,
 			&ready);
-	reclaim(self, "24M", RECLAIM_LONG_MS);
-	snap_after_io(self, &s0, &s1);
+	st_reclaim(self->cg, "24M", RECLAIM_LONG_MS);
+	st_snap_after_io(self->cg, &s0, &s1);
 	st_snap_print("after reclaim", &s0, &s1, true);
 	log_ghost_used(self, "before swapoff");
 	ASSERT_GT(s1.zswapped, 0LL) TH_LOG("nothing in zswap");
@@ -884,7 +801,7 @@ TEST_F_TIMEOUT(tier, swapoff_ghost_all_tiers, 120)
 	ASSERT_EQ(0, rc);
 	ASSERT_EQ(0, swaps_find(self->ghost, NULL))
 		TH_LOG("ghost still listed in /proc/swaps after swapoff");
-	snap_after_io(self, &s1, &s2);
+	st_snap_after_io(self->cg, &s1, &s2);
 	st_snap_print("after swapoff", &s1, &s2, true);
 	ASSERT_EQ(0LL, s2.ssd.used);
 	ASSERT_EQ(0LL, s2.hdd.used);
@@ -894,7 +811,7 @@ TEST_F_TIMEOUT(tier, swapoff_ghost_all_tiers, 120)
 		TH_LOG("%lld pages on back ends, %lld resident, %lld read",
 		       on_backends, (long long)m.resident,
 		       s2.ssd.read - s1.ssd.read + s2.hdd.read - s1.hdd.read);
-	assert_io_accounted(_metadata, &s1, &s2);
+	st_assert_io_accounted(_metadata, &s1, &s2);
 	st_worker_check(_metadata, &self->w, &r);
 	ASSERT_EQ((long long)npages, (long long)r.resident)
 		TH_LOG("swapoff left pages out of memory");
@@ -917,7 +834,7 @@ TEST_F_TIMEOUT(tier, tier_remove, 120)
 
 	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
 		return;
-	swap_out(_metadata, self, npages, CANARY_INCOMPRESSIBLE, "4M",
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_INCOMPRESSIBLE, "4M",
 		 RECLAIM_LONG_MS, &ready, &s0, &s1);
 	ASSERT_GT(s1.ssd.used, 0LL);
 
