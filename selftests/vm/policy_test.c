@@ -499,6 +499,28 @@ static unsigned long long cycles(struct __test_metadata *_metadata,
 	return r.paged_out;
 }
 
+/*
+ * What the built-in rule does with compressible pages over
+ * memory.zswap.max: zswap writes entries back, each to the SSD (the only
+ * back end, with room), nothing stays in memory for want of a place, and
+ * every back-end I/O is accounted.
+ */
+static void assert_builtin_writeback(struct __test_metadata *_metadata,
+				     const struct st_snap *s0,
+				     const struct st_snap *s1)
+{
+	ASSERT_GT(s1->zswpwb - s0->zswpwb, 0LL)
+		TH_LOG("memory.stat zswpwb did not rise although zswap was over memory.zswap.max");
+	ASSERT_GE(s1->ssd.written - s0->ssd.written, s1->g_zswpwb - s0->g_zswpwb)
+		TH_LOG("%lld entries written back but the SSD completed only %lld writes",
+		       s1->g_zswpwb - s0->g_zswpwb,
+		       s1->ssd.written - s0->ssd.written);
+	ASSERT_EQ(0LL, s1->ssd.write_errors - s0->ssd.write_errors);
+	ASSERT_EQ(s0->reject, s1->reject)
+		TH_LOG("pages stayed in memory although the SSD had room");
+	st_assert_io_accounted(_metadata, s0, s1);
+}
+
 static void assert_no_errors(struct __test_metadata *_metadata,
 			     const struct pol_stat *p)
 {
@@ -546,16 +568,7 @@ TEST_F_TIMEOUT(policy, default_policy_matches_builtin, 120)
 	pstat(_metadata, 0, &p1);
 	pstat_print("compressible", 0, &p0, &p1);
 	ASSERT_GT(s1.zswpout - s0.zswpout, 0LL) TH_LOG("zswap stored nothing");
-	ASSERT_GT(s1.zswpwb - s0.zswpwb, 0LL)
-		TH_LOG("memory.stat zswpwb did not rise although zswap was over memory.zswap.max");
-	ASSERT_GE(s1.ssd.written - s0.ssd.written, s1.g_zswpwb - s0.g_zswpwb)
-		TH_LOG("%lld entries written back but the SSD completed only %lld writes",
-		       s1.g_zswpwb - s0.g_zswpwb,
-		       s1.ssd.written - s0.ssd.written);
-	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors);
-	ASSERT_EQ(s0.reject, s1.reject)
-		TH_LOG("pages stayed in memory although the SSD had room");
-	st_assert_io_accounted(_metadata, &s0, &s1);
+	assert_builtin_writeback(_metadata, &s0, &s1);
 	ASSERT_GE(p1.place - p0.place, s1.zswpout - s0.zswpout)
 		TH_LOG("zswap stored %lld pages but place() ran %lld times",
 		       s1.zswpout - s0.zswpout, p1.place - p0.place);
@@ -1484,16 +1497,7 @@ TEST_F_TIMEOUT(policy, garbage_falls_back, 120)
 	pstat_print("garbage", 0, &p0, &p1);
 	ASSERT_GT(s1.zswpout - s0.zswpout, 0LL)
 		TH_LOG("zswap stored nothing: the default did not replace place() 77");
-	ASSERT_GT(s1.zswpwb - s0.zswpwb, 0LL)
-		TH_LOG("nothing written back although zswap was over memory.zswap.max");
-	ASSERT_GE(s1.ssd.written - s0.ssd.written, s1.g_zswpwb - s0.g_zswpwb)
-		TH_LOG("%lld entries written back, the SSD completed %lld writes",
-		       s1.g_zswpwb - s0.g_zswpwb,
-		       s1.ssd.written - s0.ssd.written);
-	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors);
-	ASSERT_EQ(s0.reject, s1.reject)
-		TH_LOG("pages stayed in memory although the SSD had room");
-	st_assert_io_accounted(_metadata, &s0, &s1);
+	assert_builtin_writeback(_metadata, &s0, &s1);
 	ASSERT_GT(p1.place - p0.place, 0LL);
 	ASSERT_GT(p1.writeback - p0.writeback, 0LL);
 	ASSERT_GT(p1.errors, 0LL) TH_LOG("invalid verdicts not counted");
@@ -1560,11 +1564,7 @@ TEST_F_TIMEOUT(policy, no_policy_static_key, 120)
 	ASSERT_GT(s1.zswpout - s0.zswpout, (long long)npages / 8)
 		TH_LOG("zswap stored %lld pages: the detached SSD-only policy still applies?",
 		       s1.zswpout - s0.zswpout);
-	ASSERT_GT(s1.zswpwb - s0.zswpwb, 0LL);
-	ASSERT_GE(s1.ssd.written - s0.ssd.written, s1.g_zswpwb - s0.g_zswpwb);
-	ASSERT_EQ(s0.reject, s1.reject);
-	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors);
-	st_assert_io_accounted(_metadata, &s0, &s1);
+	assert_builtin_writeback(_metadata, &s0, &s1);
 	assert_nothing_attached(_metadata, "swapping");
 	verify(_metadata, self->cg, &self->w, &s1, s1.ssd.used - s0.ssd.used);
 }
