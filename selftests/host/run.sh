@@ -196,11 +196,22 @@ tier_files() {
 	: >"$d/devices"
 }
 
+# move_files DIR DEMOTED DRAINED HIGH LOW
+move_files() {
+	echo "$2" >"$1/demoted_pages"
+	echo "$3" >"$1/drained_pages"
+	echo "$4" >"$1/high_watermark_pct"
+	echo "$5" >"$1/low_watermark_pct"
+}
+
 # fake_tiers DIR: fake_root plus /sys/kernel/mm/swap_tier: ssd (index 1,
 # /var/swapfile), hdd (2: /dev/vdb, a name with escapes, and one that
 # /proc/swaps does not list), tier7 (7, only index and devices: a kernel
 # without the other figures), and entries that are not tiers.  Created out
-# of index order: the listing must sort them.
+# of index order: the listing must sort them.  Demotion: ssd and hdd have
+# counters and watermarks (hdd's high one 0: off), the global
+# demote_interval_ms and drain (a regular file here: a write to it
+# returns at once) exist.
 fake_tiers() {
 	local r=$1 d=$1/sys/kernel/mm/swap_tier
 	fake_root "$r"
@@ -213,6 +224,10 @@ fake_tiers() {
 	echo "not a tier" >"$d/README"
 	echo 3 >"$d/pointer_records"
 	echo 6216 >"$d/pointer_bytes"
+	move_files "$d/ssd" 40 5 90 75
+	move_files "$d/hdd" 0 12 0 50
+	echo 1000 >"$d/demote_interval_ms"
+	: >"$d/drain"
 	printf '/var/swapfile\n' >"$d/ssd/devices"
 	printf '/dev/vdb\n/srv/hdd\\040two\\134x\n/gone\\040away\n' >"$d/hdd/devices"
 	printf '%s\t\t%s\t\t%s\t\t%s\t\t%s\n' \
@@ -737,8 +752,10 @@ t_pretty_json() {
 t_valgrind() {
 	command -v valgrind >/dev/null || { SKIP_REASON="valgrind not installed"; return 77; }
 	local r=$PWD/root vg
+	# tier drain forks a child that ends with _exit(): its memory is no leak
 	vg=(valgrind -q --leak-check=full --show-leak-kinds=all
-	    --errors-for-leak-kinds=all --error-exitcode=99)
+	    --errors-for-leak-kinds=all --error-exitcode=99
+	    --child-silent-after-fork=yes)
 	fake_tiers "$r"
 	head -c 100 /dev/urandom >junk
 	mkdir -p bad/proc
@@ -781,10 +798,19 @@ t_valgrind() {
 4 dry=EBUSY tier remove /dev/vdb
 8 dry=1 tier remove /var/swapfile/x
 16 root tier add /dev/vdz --prio 99999
+0 root tier drain /var/swapfile
+0 root -j tier drain -q /dev/vdb
+8 root tier drain /nope
+4 dry=EBUSY -j tier drain /var/swapfile
+0 dry=1 tier set ssd --high 80 --low 60 --interval 500
+0 root -j tier set hdd --low 10
+16 dry=1 tier set ssd --low 95
+8 dry=1 tier set tier7 --high 5
 EOF
 	# no /sys/kernel/mm/swap_tier
 	rm -rf "$r/sys/kernel/mm/swap_tier"
-	for args in "tier list" "tier add x --tier ssd" "tier remove x"; do
+	for args in "tier list" "tier add x --tier ssd" "tier remove x" "tier drain x" \
+		    "tier set ssd --low 5"; do
 		# shellcheck disable=SC2086
 		SWAPCTL_SYSROOT=$r "${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err
 		RC=$?
@@ -811,7 +837,7 @@ expect_dry_error() {
 	expect_error "$1" "$2"
 }
 
-TIER_KEYS='{"name", "index", "nr_devices", "capacity_bytes", "used_bytes", "written_pages", "read_pages", "write_errors", "read_errors", "devices"}'
+TIER_KEYS='{"name", "index", "nr_devices", "capacity_bytes", "used_bytes", "written_pages", "read_pages", "write_errors", "read_errors", "demoted_pages", "drained_pages", "high_watermark_pct", "low_watermark_pct", "devices"}'
 
 t_tier_list_json() {
 	local r=$PWD/root
@@ -821,16 +847,17 @@ t_tier_list_json() {
 	printf '%s\n' "$OUT" >l.json
 	json_valid l.json || return 1
 	json_check l.json \
-		'set(d) == {"tiers", "pointers"}' \
+		'set(d) == {"tiers", "pointers", "demote_interval_ms"}' \
 		'd["pointers"] == {"records": 3, "bytes": 6216}' \
+		'd["demote_interval_ms"] == 1000' \
 		"all(set(t) == $TIER_KEYS for t in d['tiers'])" \
 		'[t["name"] for t in d["tiers"]] == ["zswap", "ssd", "hdd", "tier7"]' \
 		'[t["index"] for t in d["tiers"]] == [0, 1, 2, 7]' \
-		"d['tiers'][0] == {'name': 'zswap', 'index': 0, 'nr_devices': 0, 'capacity_bytes': None, 'used_bytes': 2 << 20, 'written_pages': 14, 'read_pages': 13, 'write_errors': None, 'read_errors': None, 'devices': []}" \
-		"d['tiers'][1] == {'name': 'ssd', 'index': 1, 'nr_devices': 1, 'capacity_bytes': 262144 * $PAGE, 'used_bytes': 512 * $PAGE, 'written_pages': 100, 'read_pages': 50, 'write_errors': 0, 'read_errors': 1, 'devices': [{'name': '/var/swapfile', 'size_bytes': 1 << 30, 'used_bytes': 2 << 20, 'priority': 5}]}" \
-		"{k: v for k, v in d['tiers'][2].items() if k != 'devices'} == {'name': 'hdd', 'index': 2, 'nr_devices': 3, 'capacity_bytes': 786432 * $PAGE, 'used_bytes': 2048 * $PAGE, 'written_pages': 300, 'read_pages': 200, 'write_errors': 3, 'read_errors': 4}" \
+		"d['tiers'][0] == {'name': 'zswap', 'index': 0, 'nr_devices': 0, 'capacity_bytes': None, 'used_bytes': 2 << 20, 'written_pages': 14, 'read_pages': 13, 'write_errors': None, 'read_errors': None, 'demoted_pages': None, 'drained_pages': None, 'high_watermark_pct': None, 'low_watermark_pct': None, 'devices': []}" \
+		"d['tiers'][1] == {'name': 'ssd', 'index': 1, 'nr_devices': 1, 'capacity_bytes': 262144 * $PAGE, 'used_bytes': 512 * $PAGE, 'written_pages': 100, 'read_pages': 50, 'write_errors': 0, 'read_errors': 1, 'demoted_pages': 40, 'drained_pages': 5, 'high_watermark_pct': 90, 'low_watermark_pct': 75, 'devices': [{'name': '/var/swapfile', 'size_bytes': 1 << 30, 'used_bytes': 2 << 20, 'priority': 5}]}" \
+		"{k: v for k, v in d['tiers'][2].items() if k != 'devices'} == {'name': 'hdd', 'index': 2, 'nr_devices': 3, 'capacity_bytes': 786432 * $PAGE, 'used_bytes': 2048 * $PAGE, 'written_pages': 300, 'read_pages': 200, 'write_errors': 3, 'read_errors': 4, 'demoted_pages': 0, 'drained_pages': 12, 'high_watermark_pct': 0, 'low_watermark_pct': 50}" \
 		"d['tiers'][2]['devices'] == [{'name': '/dev/vdb', 'size_bytes': 999 * 1024, 'used_bytes': 1024, 'priority': -3}, {'name': '/srv/hdd two\\\\x', 'size_bytes': 2 << 30, 'used_bytes': 8 << 20, 'priority': -4}, {'name': '/gone away', 'size_bytes': None, 'used_bytes': None, 'priority': None}]" \
-		"d['tiers'][3] == {'name': 'tier7', 'index': 7, 'nr_devices': None, 'capacity_bytes': None, 'used_bytes': None, 'written_pages': None, 'read_pages': None, 'write_errors': None, 'read_errors': None, 'devices': []}" \
+		"d['tiers'][3] == {'name': 'tier7', 'index': 7, 'nr_devices': None, 'capacity_bytes': None, 'used_bytes': None, 'written_pages': None, 'read_pages': None, 'write_errors': None, 'read_errors': None, 'demoted_pages': None, 'drained_pages': None, 'high_watermark_pct': None, 'low_watermark_pct': None, 'devices': []}" \
 		|| return 1
 	# other spellings, and pretty output
 	for args in "-j tier list" "tier -j show" "-p tier list"; do
@@ -859,13 +886,14 @@ t_tier_list_table() {
 	SWAPCTL_SYSROOT=$r run tier list
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >t.txt
-	grep -Eq '^NAME +INDEX +DEVICES +CAPACITY +USED +WRITTEN +READ +WERR +RERR$' t.txt ||
+	grep -Eq '^NAME +INDEX +DEVICES +CAPACITY +USED +WRITTEN +READ +WERR +RERR +DEMOTED +DRAINED +HIGH +LOW$' t.txt ||
 		{ fail "no tier header"; show_run; return 1; }
-	grep -Eq '^zswap +0 +0 +- +2M +14 +13 +- +-$' t.txt || { fail "zswap row"; show_run; return 1; }
-	grep -Eq "^ssd +1 +1 +$(((262144 * PAGE) >> 30))G +$(((512 * PAGE) >> 20))M +100 +50 +0 +1\$" t.txt ||
+	grep -Eq '^zswap +0 +0 +- +2M +14 +13( +-){6}$' t.txt || { fail "zswap row"; show_run; return 1; }
+	grep -Eq "^ssd +1 +1 +$(((262144 * PAGE) >> 30))G +$(((512 * PAGE) >> 20))M +100 +50 +0 +1 +40 +5 +90% +75%\$" t.txt ||
 		{ fail "ssd row"; show_run; return 1; }
-	grep -Eq '^hdd +2 +3 +[0-9.]+[GM] +[0-9.]+M +300 +200 +3 +4$' t.txt || { fail "hdd row"; show_run; return 1; }
-	grep -Eq '^tier7 +7( +-){7}$' t.txt || { fail "tier7 row"; show_run; return 1; }
+	grep -Eq '^hdd +2 +3 +[0-9.]+[GM] +[0-9.]+M +300 +200 +3 +4 +0 +12 +off +50%$' t.txt || { fail "hdd row"; show_run; return 1; }
+	grep -Eq '^tier7 +7( +-){11}$' t.txt || { fail "tier7 row"; show_run; return 1; }
+	grep -Eq '^demotion interval: 1000 ms$' t.txt || { fail "interval line"; show_run; return 1; }
 	# tiers in index order
 	[ "$(grep -Eo '^(zswap|ssd|hdd|tier7) ' t.txt | tr -d ' ' | tr '\n' ,)" = "zswap,ssd,hdd,tier7," ] ||
 		{ fail "tier order"; show_run; return 1; }
@@ -885,7 +913,8 @@ t_tier_list_table() {
 t_tier_no_sysfs() {
 	local r=$PWD/root args
 	fake_root "$r"
-	for args in "tier list" "tier list -j" "tier add /dev/vdb --tier ssd" "tier remove /dev/vdb"; do
+	for args in "tier list" "tier list -j" "tier add /dev/vdb --tier ssd" "tier remove /dev/vdb" \
+		    "tier drain /dev/vdb" "-j tier drain /dev/vdb" "tier set ssd --high 80" "tier set --interval 500"; do
 		# shellcheck disable=SC2086
 		SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run $args
 		expect_error 8 tier || { fail "$args"; return 1; }
@@ -1135,6 +1164,433 @@ t_tier_args() {
 		run $args
 		expect_rc 0 || { fail "$args"; return 1; }
 		case "$OUT" in *"tier add { DEV | FILE } --tier NAME"*) ;; *) fail "$args: $OUT"; return 1 ;; esac
+	done
+}
+
+# ------------------------------------------------- demotion and drain tests
+
+t_tier_list_no_demotion() {
+	local r=$PWD/root d=$PWD/root/sys/kernel/mm/swap_tier
+	fake_tiers "$r"
+	# a kernel without demotion: null and '-', not an error
+	rm "$d"/ssd/{demoted,drained}_pages "$d"/ssd/{high,low}_watermark_pct \
+	   "$d"/hdd/{demoted,drained}_pages "$d"/hdd/{high,low}_watermark_pct \
+	   "$d/demote_interval_ms" "$d/drain"
+	SWAPCTL_SYSROOT=$r run tier list -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >l.json
+	json_check l.json 'd["demote_interval_ms"] is None' \
+		'all(t[k] is None for t in d["tiers"] for k in ("demoted_pages", "drained_pages", "high_watermark_pct", "low_watermark_pct"))' \
+		'd["tiers"][1]["written_pages"] == 100' || return 1
+	SWAPCTL_SYSROOT=$r run tier list
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >t.txt
+	grep -Eq '^ssd +1 +1 .* +100 +50 +0 +1( +-){4}$' t.txt || { fail "ssd row"; show_run; return 1; }
+	if grep -q 'demotion interval' t.txt; then
+		show_run
+		fail "interval line without demote_interval_ms"
+		return 1
+	fi
+	# unexpected data in the new files is an error as in the others
+	fake_tiers "$r"
+	echo lots >"$d/ssd/drained_pages"
+	SWAPCTL_SYSROOT=$r run tier list
+	expect_error 8 "$d/ssd/drained_pages" || return 1
+	fake_tiers "$r"
+	echo -1 >"$d/demote_interval_ms"
+	SWAPCTL_SYSROOT=$r run tier list -j
+	expect_error 8 "$d/demote_interval_ms"
+}
+
+t_tier_drain() {
+	local r=$PWD/root d=$PWD/root/sys/kernel/mm/swap_tier n=$((2048 * 1024 / PAGE))
+	fake_tiers "$r"
+	# the fake drain file takes the write at once: drained, no progress,
+	# the path written as given, without a newline
+	SWAPCTL_SYSROOT=$r run tier drain /var/swapfile
+	expect_rc 0 || return 1
+	[ "$OUT" = "drained /var/swapfile: $n pages moved" ] || { show_run; fail "summary"; return 1; }
+	[ -z "$ERR" ] || { show_run; fail "unexpected stderr"; return 1; }
+	[ "$(od -An -c "$d/drain" | tr -d ' \n')" = /var/swapfile ] ||
+		{ fail "wrote '$(od -An -c "$d/drain")'"; return 1; }
+	# another name of a listed back end (a symbolic link): matched by
+	# inode, written as given; the JSON summary
+	write_swap_sig "$PWD/back end" 16 SWAPSPACE2
+	ln -s "$PWD/back end" alias
+	printf '%s\\040end\n' "$PWD/back" >>"$d/hdd/devices"
+	printf '%s\\040end\t\tfile\t\t64\t\t12\t\t3\n' "$PWD/back" >>"$r/proc/swaps"
+	SWAPCTL_SYSROOT=$r run -j tier drain alias
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >d.json
+	n=$((12 * 1024 / PAGE))
+	json_check d.json "d == {'device': 'alias', 'tier': 'hdd', 'pages_before': $n, 'moved': $n, 'remaining': 0, 'interrupted': False, 'error': None}" || return 1
+	[ "$(cat "$d/drain")" = alias ] || { fail "wrote '$(cat "$d/drain")'"; return 1; }
+	# -q: nothing at all on success
+	SWAPCTL_SYSROOT=$r run tier drain --quiet /dev/vdb
+	expect_rc 0 || return 1
+	[ -z "$OUT$ERR" ] || { show_run; fail "-q printed something"; return 1; }
+	[ "$(cat "$d/drain")" = /dev/vdb ] || { fail "wrote '$(cat "$d/drain")'"; return 1; }
+	# a back end /proc/swaps does not list: no page count
+	SWAPCTL_SYSROOT=$r run tier drain "/gone away"
+	expect_rc 0 || return 1
+	[ "$OUT" = "drained /gone away" ] || { show_run; fail "summary without count"; return 1; }
+}
+
+t_tier_drain_refused() {
+	local r=$PWD/root d=$PWD/root/sys/kernel/mm/swap_tier p
+	fake_tiers "$r"
+	# not a back end: refused before the write (8), also with -j
+	write_swap_sig other 16 SWAPSPACE2
+	printf '%s\t\tfile\t\t64\t\t0\t\t-5\n' "$PWD/other" >>"$r/proc/swaps"
+	for p in '/srv/my ghost	tab' "$PWD/other" /nonexistent /var/swapfile/x; do
+		SWAPCTL_SYSROOT=$r run -j tier drain "$p"
+		expect_error 8 "$p" || { fail "$p"; return 1; }
+		expect_err_contains "not a back end (listed by no tier in $d)" || return 1
+	done
+	[ ! -s "$d/drain" ] || { fail "drain written: $(cat "$d/drain")"; return 1; }
+	# swap tiers, but no drain file
+	rm "$d/drain"
+	SWAPCTL_SYSROOT=$r run tier drain /var/swapfile
+	expect_error 8 "tier drain" || return 1
+	expect_err_contains "kernel has no tier drain ($d/drain missing)" || return 1
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run -j tier drain /var/swapfile
+	expect_error 8 "tier drain" || return 1
+	# a drain file that cannot be opened (the real one is 0200 root)
+	if [ "$(id -u)" -ne 0 ]; then
+		: >"$d/drain"
+		chmod 0400 "$d/drain"
+		SWAPCTL_SYSROOT=$r run tier drain /var/swapfile
+		expect_error 4 "$d/drain" || return 1
+		expect_err_contains "needs root" || return 1
+	fi
+}
+
+t_tier_drain_errors() {
+	local r=$PWD/root d=$PWD/root/sys/kernel/mm/swap_tier n=$((2048 * 1024 / PAGE)) spec err want
+	fake_tiers "$r"
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier drain /var/swapfile
+	expect_rc 0 || return 1
+	[ "$ERR" = "swapctl: $d/drain: dry run: write /var/swapfile" ] || { show_run; fail "dry-run line"; return 1; }
+	[ "$OUT" = "drained /var/swapfile: $n pages moved" ] || { show_run; fail "dry-run summary"; return 1; }
+	[ ! -s "$d/drain" ] || { fail "written in a dry run"; return 1; }
+	# the kernel's errors (4): each explained, the JSON names it
+	for spec in "EINVAL|drain failed: Invalid argument (not an active back end)" \
+		    "ENOENT|drain failed: No such file or directory (the path does not exist)" \
+		    "EPERM|drain failed: Operation not permitted (needs CAP_SYS_ADMIN)" \
+		    "EACCES|drain failed: Permission denied (needs CAP_SYS_ADMIN)" \
+		    "EBUSY|drain stopped: Device or resource busy (pages stopped moving); 0 pages moved, $n still on /var/swapfile"; do
+		err=${spec%%|*}
+		want=${spec#*|}
+		SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=$err run -j tier drain /var/swapfile
+		expect_rc 4 || { fail "$err"; return 1; }
+		[ "$ERR" = "swapctl: $d/drain: dry run: write /var/swapfile
+swapctl: /var/swapfile: $want" ] || { show_run; fail "$err: message"; return 1; }
+		printf '%s\n' "$OUT" >e.json
+		json_check e.json "d == {'device': '/var/swapfile', 'tier': 'ssd', 'pages_before': $n, 'moved': 0, 'remaining': $n, 'interrupted': False, 'error': '$err'}" ||
+			{ fail "$err: JSON"; return 1; }
+		# no JSON, no summary without -j
+		SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=$err run tier drain /var/swapfile
+		expect_rc 4 || return 1
+		[ -z "$OUT" ] || { show_run; fail "$err: stdout"; return 1; }
+	done
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=bogus run tier drain /var/swapfile
+	expect_error 16 SWAPCTL_DRY_RUN
+}
+
+# drain_drive ACTION TTY SWAPCTL-ARGS...: run swapctl with SWAPCTL_SYSROOT=
+# $PWD/root, a new fake_tiers tree whose drain file is a FIFO filled up, so
+# that the write blocks
+# as the kernel's does; halve the Used column of /var/swapfile after 1.2 s,
+# then 2.3 s later do ACTION: INT, TERM or KILL (swapctl), GROUPINT
+# (SIGINT to its process group, as ^C) or READ (read the FIFO: the write
+# completes).  stderr on a pty if TTY is 1.  Leaves out and err; prints
+# "rc=N elapsed=SECONDS writer=none|left wrote=DATA": whether anything
+# still held the FIFO open for writing (the child) 5 s after swapctl
+# exited, and what was written to it.
+drain_drive() {
+	local action=$1 tty=$2 d=$PWD/root/sys/kernel/mm/swap_tier
+	shift 2
+	fake_tiers "$PWD/root"
+	rm -f "$d/drain"
+	mkfifo "$d/drain" || return 1
+	SWAPCTL_SYSROOT=$PWD/root "$PYTHON" - "$d/drain" "$PWD/root/proc/swaps" \
+		"$action" "$tty" "$SWAPCTL" "$@" <<'EOF'
+import os, pty, signal, subprocess, sys, time
+fifo, swaps, action, tty = sys.argv[1:5]
+args = sys.argv[5:]
+r = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+w = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+filled = 0
+try:
+    while True:
+        filled += os.write(w, b"x" * 4096)
+except BlockingIOError:
+    pass
+def child():
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_DFL)
+if tty == "1":
+    master, slave = pty.openpty()
+    err = slave
+else:
+    err = open("err", "wb")
+t0 = time.monotonic()
+p = subprocess.Popen(args, stdout=open("out", "wb"), stderr=err,
+                     start_new_session=True, preexec_fn=child)
+time.sleep(1.2)
+s = open(swaps).read()
+open(swaps, "w").write(s.replace("\t2048\t", "\t1024\t"))
+time.sleep(2.3)
+data = b""
+if action == "READ":
+    while len(data) < filled:
+        data += os.read(r, filled - len(data))
+elif action == "GROUPINT":
+    os.killpg(p.pid, signal.SIGINT)
+else:
+    p.send_signal(getattr(signal, "SIG" + action))
+try:
+    rc = p.wait(timeout=20)
+except subprocess.TimeoutExpired:
+    p.kill()
+    rc = "timeout"
+elapsed = time.monotonic() - t0
+if tty == "1":
+    os.close(slave)
+    out = b""
+    try:
+        while True:
+            d = os.read(master, 4096)
+            if not d:
+                break
+            out += d
+    except OSError:
+        pass
+    open("err", "wb").write(out)
+os.close(w)
+writer = "left"
+deadline = time.monotonic() + 5
+while time.monotonic() < deadline:
+    try:
+        d = os.read(r, 65536)
+    except BlockingIOError:
+        time.sleep(0.05)
+        continue
+    if not d:
+        writer = "none"
+        break
+    data += d
+print("rc=%s elapsed=%d writer=%s wrote=%s"
+      % (rc, elapsed, writer, data[filled:].decode(errors="replace")))
+EOF
+}
+
+# progress lines on a file: "draining" lines only, at most one per 2 s
+# (plus the first); echo their number
+check_progress_lines() {
+	local elapsed=$1 n
+	n=$(grep -c '^draining ' err)
+	if grep -v '^draining /var/swapfile: [0-9]* of 512 pages moved ([0-9]*%)$' err |
+	   grep -v '^swapctl: ' | grep -q .; then
+		fail "unexpected stderr: $(cat err)"
+		return 1
+	fi
+	if [ "$n" -gt $((elapsed / 2 + 1)) ]; then
+		fail "$n progress lines in ${elapsed}s: $(cat err)"
+		return 1
+	fi
+	echo "$n"
+}
+
+t_tier_drain_progress() {
+	[ "$PAGE" -eq 4096 ] || { SKIP_REASON="page size $PAGE (the figures assume 4 KiB)"; return 77; }
+	local res n elapsed
+	# SIGINT: stopped, progress lines, the summary; the child is gone
+	# and its write never completed
+	res=$(drain_drive INT 0 tier drain /var/swapfile) || return 1
+	diag "$res"
+	case "$res" in
+	"rc=64 elapsed="*" writer=none wrote=") ;;
+	*) fail "SIGINT: $res" "$(cat err)"; return 1 ;;
+	esac
+	elapsed=$(echo "$res" | sed 's/.*elapsed=\([0-9]*\).*/\1/')
+	n=$(check_progress_lines "$elapsed") || return 1
+	[ "$n" -ge 1 ] || { fail "no progress line"; return 1; }
+	grep -qx 'draining /var/swapfile: 256 of 512 pages moved (50%)' err ||
+		{ fail "no 50% line: $(cat err)"; return 1; }
+	[ "$(tail -n 1 err)" = "swapctl: /var/swapfile: interrupted: 256 pages moved, 256 still on /var/swapfile" ] ||
+		{ fail "last line: $(tail -n 1 err)"; return 1; }
+	[ ! -s out ] || { fail "stdout: $(cat out)"; return 1; }
+	# ^C (the whole process group), -q -j: no progress, the JSON
+	res=$(drain_drive GROUPINT 0 -j tier drain -q /var/swapfile) || return 1
+	diag "$res"
+	case "$res" in
+	"rc=64 "*" writer=none wrote=") ;;
+	*) fail "^C: $res" "$(cat err)"; return 1 ;;
+	esac
+	[ "$(cat err)" = "swapctl: /var/swapfile: interrupted: 256 pages moved, 256 still on /var/swapfile" ] ||
+		{ fail "-q: stderr: $(cat err)"; return 1; }
+	json_check out "d == {'device': '/var/swapfile', 'tier': 'ssd', 'pages_before': 512, 'moved': 256, 'remaining': 256, 'interrupted': True, 'error': 'EINTR'}" ||
+		return 1
+	# SIGTERM with stderr on a terminal: one line rewritten with \r,
+	# cleared before the message
+	res=$(drain_drive TERM 1 tier drain /var/swapfile) || return 1
+	diag "$res"
+	case "$res" in
+	"rc=64 "*" writer=none wrote=") ;;
+	*) fail "SIGTERM: $res" "$(cat -A err)"; return 1 ;;
+	esac
+	"$PYTHON" - <<'EOF' | sed 's/^/# /'
+import re, sys
+e = open("err", "rb").read().decode()
+m = re.fullmatch(r"((?:\rdraining /var/swapfile: \d+ of 512 pages moved \(\d+%\) *)+)"
+                 r"\r +\r(swapctl: .*)\r\n", e)
+ok = m is not None and "256 of 512 pages moved (50%)" in m.group(1) and \
+     m.group(2) == "swapctl: /var/swapfile: interrupted: 256 pages moved, 256 still on /var/swapfile"
+if not ok:
+    print("unexpected terminal output: %r" % e)
+sys.exit(0 if ok else 1)
+EOF
+	[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+	# the kernel's write returns: drained, progress before the summary
+	res=$(drain_drive READ 0 tier drain /var/swapfile) || return 1
+	diag "$res"
+	case "$res" in
+	"rc=0 "*" writer=none wrote=/var/swapfile") ;;
+	*) fail "READ: $res" "$(cat err)"; return 1 ;;
+	esac
+	elapsed=$(echo "$res" | sed 's/.*elapsed=\([0-9]*\).*/\1/')
+	n=$(check_progress_lines "$elapsed") || return 1
+	[ "$n" -ge 1 ] && ! grep -q '^swapctl' err || { fail "stderr: $(cat err)"; return 1; }
+	[ "$(cat out)" = "drained /var/swapfile: 512 pages moved" ] || { fail "stdout: $(cat out)"; return 1; }
+	# swapctl killed: its child does not go on alone
+	res=$(drain_drive KILL 0 tier drain /var/swapfile) || return 1
+	diag "$res"
+	case "$res" in
+	"rc=-9 "*" writer=none wrote=") ;;
+	*) fail "SIGKILL: $res"; return 1 ;;
+	esac
+}
+
+t_tier_set() {
+	local r=$PWD/root d=$PWD/root/sys/kernel/mm/swap_tier args want got
+	fake_tiers "$r"
+	# ssd: high 90, low 75; hdd: high 0 (off), low 50.  The writes keep
+	# every pair valid on the way (the kernel checks each one)
+	while IFS='|' read -r args want; do
+		# shellcheck disable=SC2086
+		SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier set $args
+		expect_rc 0 || { fail "$args"; return 1; }
+		got=$(printf '%s\n' "$ERR" | sed -n "s|^swapctl: $d/\\(.*\\): dry run: write |\\1=|p" | tr '\n' ' ')
+		[ "$got" = "$want " ] || { show_run; fail "$args: writes '$got', expected '$want '"; return 1; }
+	done <<'EOF'
+ssd --high 80 --low 60|ssd/low_watermark_pct=60 ssd/high_watermark_pct=80
+ssd --low 60 --high 80|ssd/low_watermark_pct=60 ssd/high_watermark_pct=80
+ssd --high 90 --low 89|ssd/low_watermark_pct=89 ssd/high_watermark_pct=90
+ssd --high 95 --low 80|ssd/high_watermark_pct=95 ssd/low_watermark_pct=80
+ssd --high 0 --low 99|ssd/high_watermark_pct=0 ssd/low_watermark_pct=99
+ssd --high 100|ssd/high_watermark_pct=100
+ssd --low 0 --interval 500|ssd/low_watermark_pct=0 demote_interval_ms=500
+hdd --high 40 --low 20|hdd/low_watermark_pct=20 hdd/high_watermark_pct=40
+hdd --high 60|hdd/high_watermark_pct=60
+--interval 60000|demote_interval_ms=60000
+EOF
+	# the real writes, and what is printed
+	SWAPCTL_SYSROOT=$r run tier set ssd --high 80 --low 60
+	expect_rc 0 || return 1
+	[ "$OUT" = "ssd: high watermark 80%, low watermark 60%" ] || { show_run; fail "summary"; return 1; }
+	[ "$(cat "$d/ssd/high_watermark_pct") $(cat "$d/ssd/low_watermark_pct")" = "80 60" ] ||
+		{ fail "files: $(cat "$d/ssd/high_watermark_pct") $(cat "$d/ssd/low_watermark_pct")"; return 1; }
+	SWAPCTL_SYSROOT=$r run -j tier set hdd --low 5 --interval 100
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >s.json
+	json_check s.json "d == {'tier': 'hdd', 'high_watermark_pct': 0, 'low_watermark_pct': 5, 'demote_interval_ms': 100}" || return 1
+	[ "$(cat "$d/hdd/low_watermark_pct") $(cat "$d/demote_interval_ms")" = "5 100" ] || { fail "hdd files"; return 1; }
+	SWAPCTL_SYSROOT=$r run tier set --interval 250 -j
+	printf '%s\n' "$OUT" >i.json
+	json_check i.json "d == {'tier': None, 'high_watermark_pct': None, 'low_watermark_pct': None, 'demote_interval_ms': 250}" || return 1
+	SWAPCTL_SYSROOT=$r run tier set --interval 250
+	[ "$OUT" = "demotion interval: 250 ms" ] || { show_run; fail "interval summary"; return 1; }
+	SWAPCTL_SYSROOT=$r run tier set hdd --high 0
+	[ "$OUT" = "hdd: high watermark 0% (off), low watermark 5%" ] || { show_run; fail "off summary"; }
+}
+
+t_tier_set_errors() {
+	local r=$PWD/root d=$PWD/root/sys/kernel/mm/swap_tier spec obj msg args
+	fake_tiers "$r"
+	# usage errors (16), before anything is written (no dry-run line)
+	while IFS='|' read -r obj msg args; do
+		# shellcheck disable=SC2086
+		SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier set $args
+		expect_error 16 "$obj" || { fail "tier set $args"; return 1; }
+		expect_err_contains "$msg" || { fail "tier set $args"; return 1; }
+	done <<'EOF'
+tier set|nothing to set|
+tier set|nothing to set|ssd
+tier set|missing NAME|--high 80
+tier set|missing NAME|--low 10 --interval 500
+ssd|nothing to set for the tier|ssd --interval 500
+hdd|unexpected argument|ssd hdd --high 80
+zswap|not a device tier|zswap --high 80
+nvme|unknown tier (valid tiers: ssd, hdd, tier7)|nvme --low 10
+--high 101|invalid percentage (expected 0 to 100)|ssd --high 101
+--high -1|invalid percentage|ssd --high -1
+--high 8x|invalid percentage|ssd --high 8x
+--low 100|invalid percentage (expected 0 to 99)|ssd --low 100
+--interval 99|invalid interval in ms (expected 100 to 60000)|--interval 99
+--interval 60001|expected 100 to 60000|--interval 60001
+--low 80|must be below --high 70|ssd --high 70 --low 80
+--low 70|must be below --high 70|ssd --low 70 --high 70
+--low 90|must be below the high watermark of ssd (90%)|ssd --low 90
+--high 75|must be above the low watermark of ssd (75%), or 0|ssd --high 75
+--high 40|must be above the low watermark of hdd (50%)|hdd --high 40
+--high|option requires an argument|ssd --high
+--bogus|unknown option|ssd --bogus 1
+EOF
+	# a kernel without watermarks (tier7) or without the interval (8),
+	# found before anything is written
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier set tier7 --high 80
+	expect_error 8 tier7 || return 1
+	expect_err_contains "kernel has no tier watermarks ($d/tier7/high_watermark_pct missing)" || return 1
+	rm "$d/demote_interval_ms"
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1 run tier set ssd --high 80 --interval 500
+	expect_error 8 --interval || return 1
+	expect_err_contains "kernel has no tier demotion ($d/demote_interval_ms missing)" || return 1
+	# the kernel refuses (4)
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=EINVAL run tier set ssd --high 80
+	expect_dry_error 4 "$d/ssd/high_watermark_pct" "write 80" || return 1
+	expect_err_contains "cannot write 80: Invalid argument (rejected by the kernel" || return 1
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=EPERM run tier set ssd --low 10
+	expect_dry_error 4 "$d/ssd/low_watermark_pct" "write 10" || return 1
+	expect_err_contains "needs root"
+}
+
+t_tier_drain_args() {
+	local r=$PWD/root
+	fake_tiers "$r"
+	export SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=1
+	run tier drain
+	expect_error 16 "tier drain" || return 1
+	expect_err_contains "missing DEV or FILE" || return 1
+	run tier drain /dev/vdb /var/swapfile
+	expect_error 16 /var/swapfile || return 1
+	run tier drain ""
+	expect_error 16 "tier drain" || return 1
+	run tier drain /dev/vdb --bogus
+	expect_error 16 --bogus || return 1
+	run tier drain --quiet=yes /dev/vdb
+	expect_error 16 --quiet || return 1
+	run tier drain /dev/vdb --tier ssd
+	expect_error 16 --tier || return 1
+	# help: the object's, the command's, the main one
+	for args in "tier help" "tier drain -h" "tier set --help" "help"; do
+		# shellcheck disable=SC2086
+		run $args
+		expect_rc 0 || { fail "$args"; return 1; }
+		case "$OUT" in
+		*"tier drain { DEV | FILE }"*"tier set NAME { --high PCT | --low PCT }... [--interval MS]"*"tier set --interval MS"*) ;;
+		*) fail "$args: $OUT"; return 1 ;;
+		esac
 	done
 }
 
@@ -2002,7 +2458,15 @@ TESTS=(
 	"t_status_tiers|status shows tier and role of every area"
 	"t_tier_bad_sysfs|unexpected tier sysfs data exits 8"
 	"t_tier_args|tier argument errors (16) and help"
-	"t_valgrind|no leaks or memory errors on status, create and tier paths"
+	"t_tier_list_no_demotion|tier list on a kernel without demotion: null and '-'; bad values exit 8"
+	"t_tier_drain|tier drain: summary, path written as given, -j, -q"
+	"t_tier_drain_refused|tier drain of a non-back-end, without drain file (8), no JSON"
+	"t_tier_drain_errors|tier drain: EINVAL, ENOENT, EPERM, EBUSY explained (4), JSON error"
+	"t_tier_drain_progress|tier drain progress; SIGINT, ^C, SIGTERM stop it (64); no child left"
+	"t_tier_set|tier set: write order keeps the pair valid; values written; JSON"
+	"t_tier_set_errors|tier set: bad values and pairs (16), missing files (8), kernel refusals (4)"
+	"t_tier_drain_args|tier drain/set argument errors (16) and help"
+	"t_valgrind|no leaks or memory errors on status, create and tier paths (drain, set)"
 	"t_policy_help|policy help, -h and the main help list the policy commands"
 	"t_policy_list_json|policy list -j: name, object, description, ops name, tunables with types and defaults"
 	"t_policy_list_table|policy list table: description line, tunable rows"

@@ -120,6 +120,7 @@ int st_backend_setup(const struct st_env *env, struct st_backend *b,
 		     char *out, size_t outlen)
 {
 	char *mkswap[] = { "mkswap", b->dev, NULL };
+	char wm_path[PATH_MAX];
 	int rc;
 
 	memset(b, 0, sizeof(*b));
@@ -161,6 +162,20 @@ int st_backend_setup(const struct st_env *env, struct st_backend *b,
 	rc = st_run(mkswap, out, outlen, 60);
 	if (rc)
 		return rc < 0 ? -EIO : rc;
+	/*
+	 * Watermark demotion would move pages between tiers behind the
+	 * test's back: off unless a test turns it on (kernels before
+	 * demotion have no such file).
+	 */
+	snprintf(wm_path, sizeof(wm_path), "%s/%s/high_watermark_pct",
+		 TIER_SYSFS, tier);
+	if (access(wm_path, F_OK) == 0) {
+		rc = st_write_file(wm_path, "0");
+		if (rc) {
+			snprintf(out, outlen, "%s: %s", wm_path, strerror(-rc));
+			return rc;
+		}
+	}
 	rc = st_swapctl(env, out, outlen, "tier", "add", b->dev, "--tier",
 			tier, NULL);
 	if (rc)

@@ -21,6 +21,8 @@ enum {
 	EXIT_USAGE	= 16,	/* usage or syntax error */
 	EXIT_STATE	= 32,	/* policy: the target already has a policy
 				   (load), or has none (replace, detach) */
+	EXIT_INTERRUPTED = 64,	/* tier drain stopped by SIGINT or SIGTERM
+				   (pages already moved stay moved) */
 };
 
 extern const char *bin_name;

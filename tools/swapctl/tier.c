@@ -7,16 +7,26 @@
  * tables never point at its slots, each slot in use holds the data of one
  * ghost entry.  Tier 0 is zswap itself; device tiers are 1 .. 7 and are
  * described by /sys/kernel/mm/swap_tier/<name>/.
+ *
+ * A drain moves every page off one back end (to other back ends, zswap or
+ * memory); the demotion worker moves a tier's oldest pages to the next
+ * slower tier between the watermarks set with 'tier set'.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/wait.h>
 
 #include <linux/swap_tier.h>
 
@@ -53,6 +63,9 @@ static void tier_help(FILE *f)
 	fprintf(f,
 		"Usage: %1$s tier add { DEV | FILE } --tier NAME [--prio PRIO]\n"
 		"       %1$s tier remove { DEV | FILE }\n"
+		"       %1$s tier drain { DEV | FILE } [-q|--quiet]\n"
+		"       %1$s tier set NAME { --high PCT | --low PCT }... [--interval MS]\n"
+		"       %1$s tier set --interval MS\n"
 		"       %1$s tier { list | show } [-j [-p]]\n"
 		"       %1$s tier help\n"
 		"\n"
@@ -60,13 +73,21 @@ static void tier_help(FILE *f)
 		"               (default names: ssd, hdd, tier3 .. tier7; zswap is\n"
 		"               tier 0, not a device tier)\n"
 		"       PRIO := 0 .. %3$d  (swap priority; default: chosen by the kernel)\n"
-		"       OPTIONS := { -j|--json [-p|--pretty] | -t|--tier | -P|--prio }\n"
+		"       PCT := percent of the tier's capacity: --high 0 .. 100 (0: no\n"
+		"              watermark demotion), --low 0 .. 99, below --high\n"
+		"       MS := 100 .. 60000  (period of the demotion worker)\n"
+		"       OPTIONS := { -j|--json [-p|--pretty] | -t|--tier | -P|--prio |\n"
+		"                    -q|--quiet }\n"
 		"\n"
 		"'add' activates a swap device or swapfile (prepared with mkswap(8)) as a\n"
 		"back end of tier NAME.  'remove' deactivates a back end; the kernel\n"
-		"refuses while it still holds pages.  'list' shows every tier, zswap\n"
-		"included, with its figures and back ends.\n",
-		bin_name, TIER_SYSFS, SWAP_FLAG_PRIO_MASK);
+		"first moves its pages elsewhere, as 'drain' does.  'drain' moves every\n"
+		"page off a back end (to other back ends, zswap or memory) and shows its\n"
+		"progress; Ctrl-C stops it (exit status %4$d), moved pages stay moved.\n"
+		"'set' sets the demotion watermarks of tier NAME and the demotion\n"
+		"interval.  'list' shows every tier, zswap included, with its figures\n"
+		"and back ends.\n",
+		bin_name, TIER_SYSFS, SWAP_FLAG_PRIO_MASK, EXIT_INTERRUPTED);
 }
 
 static int do_help(int argc, char **argv)
@@ -426,6 +447,24 @@ static const struct tier *find_tier(const struct tier_list *tl,
 	return NULL;
 }
 
+/* Usage error for an unknown tier name, listing the valid ones. */
+static int unknown_tier(const struct tier_list *tl, const char *obj)
+{
+	char *names;
+	int ret;
+
+	if (!tl->nr)
+		return p_err(EXIT_USAGE, obj,
+			     "unknown tier (the kernel has no device tiers; %s is empty)",
+			     tl->path);
+	names = tier_names(tl);
+	if (!names)
+		return p_sys(obj, "cannot allocate memory");
+	ret = p_err(EXIT_USAGE, obj, "unknown tier (valid tiers: %s)", names);
+	free(names);
+	return ret;
+}
+
 static int parse_tier_prio(const char *arg, int *prio)
 {
 	char obj[96];
@@ -499,7 +538,6 @@ static int do_add(int argc, char **argv)
 	struct tier_list tl = { 0 };
 	const char *path, *name = NULL;
 	const struct tier *t;
-	char *names = NULL;
 	int c, ret, prio = -1;
 
 	optind = 0;
@@ -544,18 +582,7 @@ static int do_add(int argc, char **argv)
 		char obj[96];
 
 		snprintf(obj, sizeof(obj), "--tier %s", name);
-		names = tier_names(&tl);
-		if (!names) {
-			ret = p_sys(obj, "cannot allocate memory");
-			goto out;
-		}
-		if (tl.nr)
-			ret = p_err(EXIT_USAGE, obj,
-				    "unknown tier (valid tiers: %s)", names);
-		else
-			ret = p_err(EXIT_USAGE, obj,
-				    "unknown tier (the kernel has no device tiers; %s is empty)",
-				    tl.path);
+		ret = unknown_tier(&tl, obj);
 		goto out;
 	}
 
@@ -593,7 +620,6 @@ static int do_add(int argc, char **argv)
 	print_added(path, t, prio);
 	ret = EXIT_OK;
 out:
-	free(names);
 	tiers_free(&tl);
 	return ret;
 }
@@ -641,29 +667,55 @@ static void find_backend(const struct tier_list *tl, const char *path,
 	}
 }
 
-/* Report swapoff's EBUSY with the back end's Used from /proc/swaps. */
-static int report_busy(const char *path, const char *kname)
+static const struct swap_area *find_area(const struct swap_list *swaps,
+					 const char *name)
 {
+	for (size_t i = 0; i < swaps->nr; i++)
+		if (!strcmp(swaps->areas[i].name, name))
+			return &swaps->areas[i];
+	return NULL;
+}
+
+/*
+ * Pages in use on the back end @kname, from the Used column of /proc/swaps;
+ * unknown if it is not listed there.
+ */
+static int backend_used(const char *kname, struct opt_u64 *pages)
+{
+	const struct swap_area *a;
 	struct swap_list swaps;
 	int ret;
 
-	if (swaps_read(&swaps, false))
-		swaps.nr = 0;	/* error already printed; keep going */
-	for (size_t i = 0; i < swaps.nr; i++) {
-		const struct swap_area *a = &swaps.areas[i];
-
-		if (strcmp(a->name, kname))
-			continue;
-		ret = p_err(EXIT_SYSCALL, path,
-			    "swapoff failed: still holds %llu pages; drain it first",
-			    (unsigned long long)(a->used_kib * 1024 /
-						 (uint64_t)page_size()));
-		swaps_free(&swaps);
+	pages->valid = false;
+	ret = swaps_read(&swaps, false);
+	if (ret)
 		return ret;
+	a = find_area(&swaps, kname);
+	if (a) {
+		pages->valid = true;
+		pages->val = a->used_kib * 1024 / (uint64_t)page_size();
 	}
 	swaps_free(&swaps);
-	return p_err(EXIT_SYSCALL, path,
-		     "swapoff failed: still holds pages; drain it first");
+	return EXIT_OK;
+}
+
+/*
+ * A swapoff that left pages on the back end: "swapoff failed: REASONstill
+ * holds N pages HINT", N from /proc/swaps.
+ */
+static int report_left(const char *path, const char *kname,
+		       const char *reason, const char *hint)
+{
+	struct opt_u64 left;
+
+	if (backend_used(kname, &left))
+		left.valid = false;	/* error already printed; keep going */
+	if (left.valid)
+		return p_err(EXIT_SYSCALL, path,
+			     "swapoff failed: %sstill holds %llu pages%s",
+			     reason, (unsigned long long)left.val, hint);
+	return p_err(EXIT_SYSCALL, path, "swapoff failed: %sstill holds pages%s",
+		     reason, hint);
 }
 
 static void print_removed(const char *path, const struct tier *t)
@@ -728,8 +780,13 @@ static int do_remove(int argc, char **argv)
 		int err = errno;
 
 		switch (err) {
-		case EBUSY:
-			ret = report_busy(path, kname);
+		case EBUSY:	/* a kernel without drain on swapoff */
+			ret = report_left(path, kname, "", "; drain it first");
+			break;
+		case ENOMEM:	/* the drain before swapoff found no room */
+			ret = report_left(path, kname,
+					  "no room in other tiers, zswap or memory (Cannot allocate memory); nothing lost, it ",
+					  "");
 			break;
 		case EPERM:
 			ret = p_err(EXIT_SYSCALL, path,
@@ -751,6 +808,41 @@ out:
 }
 
 /* ------------------------------------------------------------ list */
+
+/*
+ * Demotion and drain figures of a device tier: files a kernel without
+ * demotion lacks (then unknown).  Read for 'tier list' only.
+ */
+enum move_figure {
+	MF_DEMOTED_PAGES,
+	MF_DRAINED_PAGES,
+	MF_HIGH_PCT,
+	MF_LOW_PCT,
+	NR_MOVE_FIGURES,
+};
+
+static const char *const move_files[NR_MOVE_FIGURES] = {
+	[MF_DEMOTED_PAGES]	= "demoted_pages",
+	[MF_DRAINED_PAGES]	= "drained_pages",
+	[MF_HIGH_PCT]		= "high_watermark_pct",
+	[MF_LOW_PCT]		= "low_watermark_pct",
+};
+
+struct move_figs {
+	struct opt_u64 fig[NR_MOVE_FIGURES];
+};
+
+static int read_move_figs(const char *base, const char *name,
+			  struct move_figs *m)
+{
+	char dir[PATH_MAX];
+	int ret;
+
+	ret = join_path(dir, sizeof(dir), base, name);
+	for (int i = 0; !ret && i < NR_MOVE_FIGURES; i++)
+		ret = read_figure(dir, move_files[i], &m->fig[i]);
+	return ret;
+}
 
 /* zswap as tier 0: no capacity, used = the pages it stores */
 static int read_zswap_tier(struct tier *t)
@@ -808,17 +900,10 @@ static void jw_field_opt_pages(struct jw *w, const char *name,
 		jw_field_null(w, name);
 }
 
-static const struct swap_area *find_area(const struct swap_list *swaps,
-					 const char *name)
-{
-	for (size_t i = 0; i < swaps->nr; i++)
-		if (!strcmp(swaps->areas[i].name, name))
-			return &swaps->areas[i];
-	return NULL;
-}
-
-static void list_json(const struct tier *tiers, size_t nr,
-		      const struct tier_list *tl, const struct swap_list *swaps)
+static void list_json(const struct tier *tiers, const struct move_figs *mv,
+		      size_t nr, const struct tier_list *tl,
+		      const struct opt_u64 *interval,
+		      const struct swap_list *swaps)
 {
 	struct jw *w = json_start();
 
@@ -841,6 +926,8 @@ static void list_json(const struct tier *tiers, size_t nr,
 		jw_field_opt(w, "read_pages", &t->fig[TF_READ_PAGES]);
 		jw_field_opt(w, "write_errors", &t->fig[TF_WRITE_ERRORS]);
 		jw_field_opt(w, "read_errors", &t->fig[TF_READ_ERRORS]);
+		for (int m = 0; m < NR_MOVE_FIGURES; m++)
+			jw_field_opt(w, move_files[m], &mv[i].fig[m]);
 		jw_name(w, "devices");
 		jw_array_begin(w);
 		for (size_t j = 0; j < t->nr_devs; j++) {
@@ -871,6 +958,7 @@ static void list_json(const struct tier *tiers, size_t nr,
 	jw_field_opt(w, "records", &tl->ptr_records);
 	jw_field_opt(w, "bytes", &tl->ptr_bytes);
 	jw_object_end(w);
+	jw_field_opt(w, "demote_interval_ms", interval);
 	jw_object_end(w);
 	jw_free(w);
 }
@@ -893,18 +981,31 @@ static void cell_pages(char *buf, const struct opt_u64 *v)
 		snprintf(buf, CELL, "-");
 }
 
+/* a watermark: "90%", "off" for a high watermark of 0 */
+static void cell_pct(char *buf, const struct opt_u64 *v, bool high)
+{
+	if (!v->valid)
+		snprintf(buf, CELL, "-");
+	else if (high && !v->val)
+		snprintf(buf, CELL, "off");
+	else
+		snprintf(buf, CELL, "%llu%%", (unsigned long long)v->val);
+}
+
 static int max_int(int a, int b)
 {
 	return a > b ? a : b;
 }
 
 /* Tier table, then one line per back end (sizes from /proc/swaps). */
-static void list_table(const struct tier *tiers, size_t nr,
-		       const struct tier_list *tl, const struct swap_list *swaps)
+static void list_table(const struct tier *tiers, const struct move_figs *mv,
+		       size_t nr, const struct tier_list *tl,
+		       const struct opt_u64 *interval,
+		       const struct swap_list *swaps)
 {
 	static const char *const head[] = {
 		"INDEX", "DEVICES", "CAPACITY", "USED", "WRITTEN", "READ",
-		"WERR", "RERR",
+		"WERR", "RERR", "DEMOTED", "DRAINED", "HIGH", "LOW",
 	};
 	enum { NCOLS = sizeof(head) / sizeof(head[0]) };
 	int w[NCOLS], wname = 4, wdev = 6, wtier = 4, wsize = 4, wused = 4,
@@ -933,6 +1034,10 @@ static void list_table(const struct tier *tiers, size_t nr,
 			cell_u64(cell[5], &t->fig[TF_READ_PAGES]);
 			cell_u64(cell[6], &t->fig[TF_WRITE_ERRORS]);
 			cell_u64(cell[7], &t->fig[TF_READ_ERRORS]);
+			cell_u64(cell[8], &mv[i].fig[MF_DEMOTED_PAGES]);
+			cell_u64(cell[9], &mv[i].fig[MF_DRAINED_PAGES]);
+			cell_pct(cell[10], &mv[i].fig[MF_HIGH_PCT], true);
+			cell_pct(cell[11], &mv[i].fig[MF_LOW_PCT], false);
 			if (!pass) {
 				wname = max_int(wname, escaped_width(t->name));
 				for (int c = 0; c < NCOLS; c++)
@@ -967,6 +1072,9 @@ static void list_table(const struct tier *tiers, size_t nr,
 		}
 	}
 	putchar('\n');
+	if (interval->valid)
+		printf("demotion interval: %llu ms\n\n",
+		       (unsigned long long)interval->val);
 	if (!nr_devs) {
 		printf("no back ends\n");
 		return;
@@ -1007,6 +1115,8 @@ static int do_list(int argc, char **argv)
 {
 	struct swap_list swaps = { 0 };
 	struct tier_list tl = { 0 };
+	struct move_figs *mv = NULL;
+	struct opt_u64 interval;
 	struct tier *all = NULL;
 	int c, ret;
 
@@ -1035,7 +1145,8 @@ static int do_list(int argc, char **argv)
 		goto out;
 	/* zswap first, then the device tiers (already in index order) */
 	all = calloc(tl.nr + 1, sizeof(*all));
-	if (!all) {
+	mv = calloc(tl.nr + 1, sizeof(*mv));	/* zswap's stay unknown */
+	if (!all || !mv) {
 		ret = p_sys("tier", "cannot allocate memory");
 		goto out;
 	}
@@ -1043,17 +1154,675 @@ static int do_list(int argc, char **argv)
 	if (ret)
 		goto out;
 	memcpy(all + 1, tl.tiers, tl.nr * sizeof(*all));
+	for (size_t i = 0; !ret && i < tl.nr; i++)
+		ret = read_move_figs(tl.path, tl.tiers[i].name, &mv[i + 1]);
+	if (!ret)
+		ret = read_figure(tl.path, "demote_interval_ms", &interval);
+	if (ret)
+		goto out;
 
 	if (json_output)
-		list_json(all, tl.nr + 1, &tl, &swaps);
+		list_json(all, mv, tl.nr + 1, &tl, &interval, &swaps);
 	else
-		list_table(all, tl.nr + 1, &tl, &swaps);
+		list_table(all, mv, tl.nr + 1, &tl, &interval, &swaps);
 	ret = EXIT_OK;
 out:
 	if (all)
 		tier_free(&all[0]);	/* the others belong to tl */
 	free(all);
+	free(mv);
 	swaps_free(&swaps);
+	tiers_free(&tl);
+	return ret;
+}
+
+/* ------------------------------------------------------------- set */
+
+/*
+ * Write @val to the sysfs file @path as echo(1) does, or report the dry
+ * run: 0, -1 with errno set, or DRY_RUN_BAD.
+ */
+static int write_sysfs(const char *path, const char *val)
+{
+	int fd, err, dry = dry_run(&err);
+	size_t len = strlen(val);
+	ssize_t n;
+
+	if (dry < 0)
+		return DRY_RUN_BAD;
+	if (dry) {
+		fflush(stdout);
+		fprintf(stderr, "%s: %s: dry run: write %s\n", bin_name, path,
+			val);
+		errno = err;
+		return err ? -1 : 0;
+	}
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, len);
+	err = n < 0 ? errno : (size_t)n != len ? EIO : 0;
+	if (close(fd) && !err)
+		err = errno;
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/* Parse the value of --@opt: @min .. @max. */
+static int parse_range(const char *opt, const char *arg, uint64_t min,
+		       uint64_t max, const char *what, unsigned int *v)
+{
+	char obj[96];
+	uint64_t val;
+
+	snprintf(obj, sizeof(obj), "--%s %s", opt, arg);
+	if (parse_u64(arg, &val) || val < min || val > max)
+		return p_err(EXIT_USAGE, obj, "invalid %s (expected %llu to %llu)",
+			     what, (unsigned long long)min,
+			     (unsigned long long)max);
+	*v = (unsigned int)val;
+	return EXIT_OK;
+}
+
+/* A sysfs value of 'tier set': the file and what to write. */
+struct set_write {
+	char path[PATH_MAX];
+	char val[16];
+};
+
+static int set_one(const struct set_write *s)
+{
+	int ret = write_sysfs(s->path, s->val);
+	int err = errno;
+
+	if (ret == DRY_RUN_BAD)
+		return EXIT_USAGE;
+	if (!ret)
+		return EXIT_OK;
+	switch (err) {
+	case ENOENT:
+		return p_err(EXIT_OTHER, s->path,
+			     "kernel has no tier demotion (file missing)");
+	case EINVAL:
+		return p_err(EXIT_SYSCALL, s->path,
+			     "cannot write %s: %s (rejected by the kernel: out of range, or the low watermark not below the high one)",
+			     s->val, strerror(err));
+	case EPERM:
+	case EACCES:
+		return p_err(EXIT_SYSCALL, s->path,
+			     "cannot write %s: %s (needs root)", s->val,
+			     strerror(err));
+	default:
+		errno = err;
+		return p_sys(s->path, "cannot write %s", s->val);
+	}
+}
+
+static void print_set(const char *name, int high, int low, int interval)
+{
+	struct jw *w;
+
+	if (!json_output) {
+		if (name)
+			printf("%s: high watermark %d%%%s, low watermark %d%%\n",
+			       name, high, high ? "" : " (off)", low);
+		if (interval >= 0)
+			printf("demotion interval: %d ms\n", interval);
+		return;
+	}
+	w = json_start();
+	if (!w)
+		return;
+	jw_object_begin(w);
+	if (name) {
+		jw_field_string(w, "tier", name);
+		jw_field_int(w, "high_watermark_pct", high);
+		jw_field_int(w, "low_watermark_pct", low);
+	} else {
+		jw_field_null(w, "tier");
+		jw_field_null(w, "high_watermark_pct");
+		jw_field_null(w, "low_watermark_pct");
+	}
+	if (interval >= 0)
+		jw_field_int(w, "demote_interval_ms", interval);
+	else
+		jw_field_null(w, "demote_interval_ms");
+	jw_object_end(w);
+	jw_free(w);
+}
+
+static int do_set(int argc, char **argv)
+{
+	enum { OPT_HIGH = 256, OPT_LOW, OPT_INTERVAL };
+	static const struct option opts[] = {
+		{ "high",	required_argument,	NULL, OPT_HIGH },
+		{ "low",	required_argument,	NULL, OPT_LOW },
+		{ "interval",	required_argument,	NULL, OPT_INTERVAL },
+		{ NULL,		0,			NULL, 0 },
+	};
+	struct set_write wr[3];
+	struct tier_list tl = { 0 };
+	struct opt_u64 cur_high, cur_low;
+	const char *name = NULL;
+	char dir[PATH_MAX], obj[96];
+	bool set_high = false, set_low = false, set_ms = false;
+	unsigned int high = 0, low = 0, ms = 0;
+	int c, ret, nr = 0;
+
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, opts, "tier")) != -1) {
+		switch (c) {
+		case OPT_HIGH:
+			ret = parse_range("high", optarg, 0, 100,
+					  "percentage", &high);
+			set_high = true;
+			break;
+		case OPT_LOW:
+			ret = parse_range("low", optarg, 0, 99, "percentage",
+					  &low);
+			set_low = true;
+			break;
+		case OPT_INTERVAL:
+			ret = parse_range("interval", optarg, 100, 60000,
+					  "interval in ms", &ms);
+			set_ms = true;
+			break;
+		case 'h':
+			tier_help(stdout);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+		if (ret)
+			return ret;
+	}
+	if (argc - optind > 1)
+		return p_err(EXIT_USAGE, argv[optind + 1],
+			     "unexpected argument (see '%s tier help')",
+			     bin_name);
+	if (optind < argc)
+		name = argv[optind];
+	if (!set_high && !set_low && !set_ms)
+		return p_err(EXIT_USAGE, "tier set",
+			     "nothing to set: give --high, --low or --interval (see '%s tier help')",
+			     bin_name);
+	if (!name && (set_high || set_low))
+		return p_err(EXIT_USAGE, "tier set",
+			     "missing NAME: --high and --low set the watermarks of one tier (see '%s tier help')",
+			     bin_name);
+	if (name && !set_high && !set_low)
+		return p_err(EXIT_USAGE, name,
+			     "nothing to set for the tier: give --high or --low (--interval is global)");
+	if (name && !strcmp(name, ZSWAP_NAME))
+		return p_err(EXIT_USAGE, name,
+			     "zswap is tier %d, not a device tier: it has no watermarks (its size limit is the zswap parameter max_pool_percent)",
+			     SWAP_TIER_ZSWAP);
+	if (set_high && set_low && high && low >= high) {
+		snprintf(obj, sizeof(obj), "--low %u", low);
+		return p_err(EXIT_USAGE, obj, "must be below --high %u", high);
+	}
+
+	ret = tiers_read(&tl);
+	if (ret)
+		goto out;
+	if (!tl.present) {
+		ret = no_tiers_error(&tl);
+		goto out;
+	}
+	if (name) {
+		bool high_first;
+
+		if (!find_tier(&tl, name)) {
+			ret = unknown_tier(&tl, name);
+			goto out;
+		}
+		ret = join_path(dir, sizeof(dir), tl.path, name);
+		if (!ret)
+			ret = read_figure(dir, "high_watermark_pct", &cur_high);
+		if (!ret)
+			ret = read_figure(dir, "low_watermark_pct", &cur_low);
+		if (ret)
+			goto out;
+		if (!cur_high.valid || !cur_low.valid) {
+			ret = p_err(EXIT_OTHER, name,
+				    "kernel has no tier watermarks (%s/%s missing)",
+				    dir, cur_high.valid ? "low_watermark_pct" :
+				    "high_watermark_pct");
+			goto out;
+		}
+		if (!set_high)
+			high = (unsigned int)cur_high.val;
+		if (!set_low)
+			low = (unsigned int)cur_low.val;
+		if (high && low >= high && set_low) {
+			snprintf(obj, sizeof(obj), "--low %u", low);
+			ret = p_err(EXIT_USAGE, obj,
+				    "must be below the high watermark of %s (%u%%); give --high too",
+				    name, high);
+			goto out;
+		}
+		if (high && low >= high) {
+			snprintf(obj, sizeof(obj), "--high %u", high);
+			ret = p_err(EXIT_USAGE, obj,
+				    "must be above the low watermark of %s (%u%%), or 0; give --low too",
+				    name, low);
+			goto out;
+		}
+		/*
+		 * The kernel checks the pair after each write (EINVAL if
+		 * high != 0 && low >= high): the write that keeps the pair
+		 * in between valid goes first.  High first when it is set to
+		 * 0 or raised from a value other than 0, else low first.
+		 */
+		high_first = set_high &&
+			     (!high || (cur_high.val && high > cur_high.val));
+		for (int i = 0; i < 2; i++) {
+			bool h = high_first ? i == 0 : i == 1;
+
+			if (h ? !set_high : !set_low)
+				continue;
+			ret = join_path(wr[nr].path, sizeof(wr[nr].path), dir,
+					h ? "high_watermark_pct" :
+					"low_watermark_pct");
+			if (ret)
+				goto out;
+			snprintf(wr[nr++].val, sizeof(wr[0].val), "%u",
+				 h ? high : low);
+		}
+	}
+	if (set_ms) {
+		struct stat st;
+
+		ret = join_path(wr[nr].path, sizeof(wr[nr].path), tl.path,
+				"demote_interval_ms");
+		if (ret)
+			goto out;
+		/* checked first: nothing is set if it is missing */
+		if (stat(wr[nr].path, &st) && errno == ENOENT) {
+			ret = p_err(EXIT_OTHER, "--interval",
+				    "kernel has no tier demotion (%s missing)",
+				    wr[nr].path);
+			goto out;
+		}
+		snprintf(wr[nr++].val, sizeof(wr[0].val), "%u", ms);
+	}
+	for (int i = 0; i < nr; i++) {
+		ret = set_one(&wr[i]);
+		if (ret)
+			goto out;
+	}
+	print_set(name, (int)high, (int)low, set_ms ? (int)ms : -1);
+	ret = EXIT_OK;
+out:
+	tiers_free(&tl);
+	return ret;
+}
+
+/* ----------------------------------------------------------- drain */
+
+static volatile sig_atomic_t drain_stop;
+
+static void drain_signal(int sig)
+{
+	drain_stop = sig;
+}
+
+struct drain {
+	const char *path;		/* as given */
+	const char *kname;		/* as /proc/swaps names it */
+	const struct tier *tier;
+	bool quiet;
+	bool no_progress;		/* /proc/swaps became unreadable */
+	bool tty;			/* progress: rewrite one line */
+	int shown;			/* length of that line */
+	struct opt_u64 before, left;	/* pages at the start, at the end */
+	int err;			/* 0 or the errno of the drain */
+	bool interrupted;
+};
+
+static double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t drain_moved(const struct drain *d)
+{
+	if (!d->left.valid || d->left.val > d->before.val)
+		return 0;
+	return d->before.val - d->left.val;
+}
+
+/* "draining DEV: X of N pages moved (P%)" on stderr */
+static void drain_progress(struct drain *d)
+{
+	uint64_t moved, n = d->before.val;
+	int len;
+
+	if (backend_used(d->kname, &d->left)) {
+		d->no_progress = true;	/* reported: no more updates */
+		return;
+	}
+	if (!d->left.valid)
+		d->left.val = 0;		/* gone: nothing left on it */
+	d->left.valid = true;
+	moved = drain_moved(d);
+	len = fprintf(stderr, "%sdraining %s: %llu of %llu pages moved (%llu%%)",
+		      d->tty ? "\r" : "", d->path, (unsigned long long)moved,
+		      (unsigned long long)n,
+		      (unsigned long long)(n ? moved * 100 / n : 100));
+	if (len < 1)
+		return;
+	if (!d->tty) {
+		fputc('\n', stderr);
+		return;
+	}
+	if (len - 1 < d->shown)
+		fprintf(stderr, "%*s", d->shown - (len - 1), "");
+	d->shown = len - 1;
+	fflush(stderr);
+}
+
+/*
+ * The child: the write returns once the back end is empty.  It reports 0
+ * or the errno on @res (its exit status may belong to a tool like
+ * valgrind); nothing there means it was killed.
+ */
+static void __attribute__((noreturn))
+drain_child(int fd, int res, const char *path, pid_t parent,
+	    const struct sigaction *old, const sigset_t *mask)
+{
+	size_t len = strlen(path);
+	ssize_t n;
+	int err;
+
+	sigaction(SIGINT, &old[0], NULL);
+	sigaction(SIGTERM, &old[1], NULL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	/* the drain stops with swapctl, whatever ends it */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(1);
+	/* a stop and continue (Ctrl-Z, fg) interrupts it too: go on */
+	do
+		n = write(fd, path, len);
+	while (n < 0 && errno == EINTR);
+	err = n < 0 ? errno : (size_t)n == len ? 0 : EIO;
+	if (write(res, &err, sizeof(err)) != sizeof(err))
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * Write the path to the drain file in a child while this process shows the
+ * progress.  SIGINT and SIGTERM kill the child, which interrupts the
+ * kernel's drain: what was moved stays moved.
+ */
+static int drain_run(struct drain *d, int fd)
+{
+	static const int sigs[3] = { SIGINT, SIGTERM, SIGCHLD };
+	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct sigaction sa, old[3];
+	sigset_t block, oldmask;
+	double next;
+	pid_t pid, parent = getpid(), r;
+	bool killed = false;
+	int res[2], status, ret;
+
+	if (pipe2(res, O_CLOEXEC))
+		return p_sys(d->path, "cannot create a pipe");
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	drain_stop = 0;
+	for (int i = 0; i < 3; i++) {
+		sigaction(sigs[i], NULL, &old[i]);
+		sigaddset(&block, sigs[i]);
+		/*
+		 * waitpid() needs SIGCHLD not ignored; an ignored SIGINT or
+		 * SIGTERM (nohup, background job) stays ignored
+		 */
+		sa.sa_handler = sigs[i] == SIGCHLD ? SIG_DFL : drain_signal;
+		if (sigs[i] == SIGCHLD || old[i].sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+	/* until the child has its own dispositions */
+	sigprocmask(SIG_BLOCK, &block, &oldmask);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (!pid) {
+		close(res[0]);
+		drain_child(fd, res[1], d->path, parent, old, &oldmask);
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	close(res[1]);
+	if (pid < 0) {
+		ret = p_sys(d->path, "cannot fork");
+		goto out;
+	}
+
+	next = now_sec() + 0.5;
+	while ((r = waitpid(pid, &status, WNOHANG)) != pid) {
+		if (r < 0 && errno != EINTR) {
+			ret = p_sys(d->path, "cannot wait for the drain");
+			kill(pid, SIGKILL);
+			goto out;
+		}
+		if (drain_stop && !killed) {
+			kill(pid, SIGKILL);
+			killed = true;
+		}
+		nanosleep(&tick, NULL);	/* cut short by a signal */
+		if (!d->quiet && !d->no_progress && d->before.valid &&
+		    !drain_stop && now_sec() >= next) {
+			drain_progress(d);
+			next = now_sec() + (d->tty ? 0.5 : 2);
+		}
+	}
+	/* no report: killed, by us or by the terminal's ^C */
+	if (read(res[0], &d->err, sizeof(d->err)) != sizeof(d->err))
+		d->err = EINTR;
+	d->interrupted = d->err == EINTR;
+	ret = EXIT_OK;
+out:
+	if (d->shown)	/* clear the progress line */
+		fprintf(stderr, "\r%*s\r", d->shown, "");
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	close(res[0]);
+	return ret;
+}
+
+static const char *errno_name(int err)
+{
+	switch (err) {
+	case EINVAL:	return "EINVAL";
+	case ENOENT:	return "ENOENT";
+	case ENOMEM:	return "ENOMEM";
+	case EPERM:	return "EPERM";
+	case EACCES:	return "EACCES";
+	case EINTR:	return "EINTR";
+	case EIO:	return "EIO";
+	case EBUSY:	return "EBUSY";
+	default:	return "error";
+	}
+}
+
+static void jw_field_opt_known(struct jw *w, const char *name, bool known,
+			       uint64_t v)
+{
+	struct opt_u64 o = { known, v };
+
+	jw_field_opt(w, name, &o);
+}
+
+/* The outcome: a summary, or the error with the pages moved and left. */
+static int drain_report(const struct drain *d)
+{
+	bool counts = d->before.valid && d->left.valid;
+	unsigned long long moved = drain_moved(d), left = d->left.val;
+	const char *p = d->path;
+	char tail[PATH_MAX + 96] = "";
+	struct jw *w;
+	int ret;
+
+	switch (d->err) {
+	case 0:
+		ret = EXIT_OK;
+		if (d->quiet || json_output)
+			break;
+		if (d->before.valid)
+			printf("drained %s: %llu pages moved\n", p, moved);
+		else
+			printf("drained %s\n", p);
+		break;
+	case EINTR:
+		if (counts)
+			ret = p_err(EXIT_INTERRUPTED, p,
+				    "interrupted: %llu pages moved, %llu still on %s",
+				    moved, left, p);
+		else
+			ret = p_err(EXIT_INTERRUPTED, p, "interrupted");
+		break;
+	case EINVAL:
+		ret = p_err(EXIT_SYSCALL, p,
+			    "drain failed: %s (not an active back end)",
+			    strerror(d->err));
+		break;
+	case ENOENT:
+		ret = p_err(EXIT_SYSCALL, p,
+			    "drain failed: %s (the path does not exist)",
+			    strerror(d->err));
+		break;
+	case EPERM:
+	case EACCES:
+		ret = p_err(EXIT_SYSCALL, p,
+			    "drain failed: %s (needs CAP_SYS_ADMIN)",
+			    strerror(d->err));
+		break;
+	default:
+		if (counts)
+			snprintf(tail, sizeof(tail),
+				 "; %s%llu pages moved, %llu still on %s",
+				 d->err == ENOMEM ? "nothing lost: " : "",
+				 moved, left, p);
+		ret = p_err(EXIT_SYSCALL, p, "drain stopped: %s (%s)%s",
+			    strerror(d->err),
+			    d->err == ENOMEM ? "no room in other tiers, zswap or memory" :
+			    d->err == EIO ? "a page could not be read" :
+			    d->err == EBUSY ? "pages stopped moving" :
+			    "unexpected error", tail);
+		break;
+	}
+	if (!json_output)
+		return ret;
+	w = json_start();
+	if (!w)
+		return ret ? ret : EXIT_SYSCALL;
+	jw_object_begin(w);
+	jw_field_string(w, "device", p);
+	jw_field_string(w, "tier", d->tier->name);
+	jw_field_opt(w, "pages_before", &d->before);
+	jw_field_opt_known(w, "moved", counts, moved);
+	jw_field_opt_known(w, "remaining", counts, left);
+	jw_field_bool(w, "interrupted", d->interrupted);
+	if (d->err)
+		jw_field_string(w, "error", errno_name(d->err));
+	else
+		jw_field_null(w, "error");
+	jw_object_end(w);
+	jw_free(w);
+	return ret;
+}
+
+static int do_drain(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quiet",	no_argument,	NULL, 'q' },
+		{ NULL,		0,		NULL, 0 },
+	};
+	struct tier_list tl = { 0 };
+	struct drain d = { 0 };
+	char file[PATH_MAX];
+	int c, ret, err, fd = -1, dry;
+
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, opts, "tier")) != -1) {
+		switch (c) {
+		case 'q':
+			d.quiet = true;
+			break;
+		case 'h':
+			tier_help(stdout);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	ret = one_path_arg(argc, argv, "tier drain", &d.path);
+	if (ret)
+		return ret;
+	dry = dry_run(&err);
+	if (dry < 0)
+		return EXIT_USAGE;
+
+	ret = tiers_read(&tl);
+	if (ret)
+		goto out;
+	if (!tl.present) {
+		ret = no_tiers_error(&tl);
+		goto out;
+	}
+	ret = join_path(file, sizeof(file), tl.path, "drain");
+	if (ret)
+		goto out;
+	if (!dry)
+		fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && (!dry || access(file, F_OK))) {
+		if (errno == ENOENT)
+			ret = p_err(EXIT_OTHER, "tier drain",
+				    "kernel has no tier drain (%s missing)",
+				    file);
+		else if (errno == EACCES || errno == EPERM)
+			ret = p_sys(file, "cannot open (needs root)");
+		else
+			ret = p_sys(file, "cannot open");
+		goto out;
+	}
+	find_backend(&tl, d.path, &d.tier, &d.kname);
+	if (!d.tier) {
+		ret = p_err(EXIT_OTHER, d.path,
+			    "not a back end (listed by no tier in %s)",
+			    tl.path);
+		goto out;
+	}
+	ret = backend_used(d.kname, &d.before);
+	if (ret)
+		goto out;
+	d.left = d.before;
+	d.tty = isatty(STDERR_FILENO);
+	if (dry) {
+		fflush(stdout);
+		fprintf(stderr, "%s: %s: dry run: write %s\n", bin_name,
+			file, d.path);
+		d.err = err;
+	} else {
+		ret = drain_run(&d, fd);
+		if (ret)
+			goto out;
+	}
+	if (!d.err) {
+		d.left.valid = true;	/* the kernel emptied it */
+		d.left.val = 0;
+	} else if (backend_used(d.kname, &d.left)) {
+		d.left.valid = false;
+	}
+	ret = drain_report(&d);
+out:
+	if (fd >= 0)
+		close(fd);
 	tiers_free(&tl);
 	return ret;
 }
@@ -1063,6 +1832,8 @@ int do_tier(int argc, char **argv)
 	static const struct cmd cmds[] = {
 		{ "add",	do_add },
 		{ "remove",	do_remove },
+		{ "drain",	do_drain },
+		{ "set",	do_set },
 		{ "list",	do_list },
 		{ "show",	do_list },
 		{ "help",	do_help },

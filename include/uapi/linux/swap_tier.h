@@ -66,4 +66,16 @@
 #define SWAP_TIER_HOOK_PLACE	1
 #define SWAP_TIER_HOOK_WRITEBACK 2
 
+/*
+ * Demotion moves data from a back-end tier to a slower one: by the kernel
+ * when a tier passes its high watermark, or as a policy asks with
+ * bpf_swap_tier_demote().  Reasons in the swap_tier_demote_* tracepoints;
+ * swap_tier_move also has 2 for a drain.
+ */
+#define SWAP_TIER_DEMOTE_WATERMARK	0
+#define SWAP_TIER_DEMOTE_POLICY		1
+
+/* swap_tier_move's "to" when a drained page stayed in memory */
+#define SWAP_TIER_MEMORY	SWAP_TIER_NONE
+
 #endif /* _UAPI_LINUX_SWAP_TIER_H */
