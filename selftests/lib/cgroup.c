@@ -118,11 +118,16 @@ long long cg_read_ll(const char *cg, const char *file)
 
 long long cg_stat(const char *cg, const char *key)
 {
+	return cg_key(cg, "memory.stat", key);
+}
+
+long long cg_key(const char *cg, const char *file, const char *key)
+{
 	static char buf[16384];
 	size_t kl = strlen(key);
 	char *line, *save = NULL;
 
-	if (cg_read(cg, "memory.stat", buf, sizeof(buf)) < 0)
+	if (cg_read(cg, file, buf, sizeof(buf)) < 0)
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {

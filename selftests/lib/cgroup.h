@@ -38,6 +38,8 @@ long long cg_read_ll(const char *cg, const char *file);
 
 /* Value of key in <cg>/memory.stat, or -1 if the key is absent. */
 long long cg_stat(const char *cg, const char *key);
+/* A "key value" line of a flat-keyed file (memory.events...), or -1. */
+long long cg_key(const char *cg, const char *file, const char *key);
 
 /* Move pid (0: the caller) into cg.  Returns 0 or -errno. */
 int cg_enter(const char *cg, pid_t pid);
