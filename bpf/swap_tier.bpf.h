@@ -17,15 +17,22 @@
  *                        (default 1000); ctx->cgroup_id is the attach target.
  *   void swapin(ctx)     a page came back from ctx->tier, ctx->age seconds
  *                        after it was stored (SWAP_TIER_AGE_UNKNOWN if not
- *                        known).
+ *                        known; for a back end, a lower bound: the time
+ *                        since its front-end cluster's last back-end write).
  *   s32  init(ctx)       at attach; a nonzero -errno refuses the attach.
  *   void exit(info)      the policy stopped (info->kind: SWAP_TIER_EXIT_*).
+ *   void demoted(res)    the demotion worker finished a request this policy
+ *                        queued with bpf_swap_tier_demote() (and is still
+ *                        attached): res->cgroup_id, ->from, ->to, ->min_age
+ *                        as requested, ->requested and ->moved pages,
+ *                        ->error 0 or -ENOENT (cgroup gone), -ENOSPC (target
+ *                        tier full before done), -ENOMEM.
  *
  * Every hook is optional: a missing place()/writeback() means the built-in
- * default for that decision.  ctx and info are read-only.  ctx->cgroup_id is
- * the cgroup v2 id of the page's memcg (the inode number of its cgroup
- * directory); in tick() and init() it is the policy's attach target, 0 for a
- * global policy.
+ * default for that decision.  ctx, info and res are read-only.
+ * ctx->cgroup_id is the cgroup v2 id of the page's memcg (the inode number
+ * of its cgroup directory); in tick() and init() it is the policy's attach
+ * target, 0 for a global policy.
  *
  * Verdicts of place() and writeback() (include/uapi/linux/swap_tier.h):
  *
@@ -50,7 +57,8 @@
  *     `swapctl policy load NAME --set KEY=VALUE`; scalars are u32/u64, lists
  *     of cgroups are `const volatile __u64 NAME[SWAP_TIER_CGROUP_LIST_MAX]`
  *     of cgroup ids, unused slots 0 (swapctl turns a cgroup path into its
- *     id);
+ *     id); a single cgroup is a `const volatile __u64` (a path works there
+ *     too);
  *   - `const char swaptier_description[]` is a one-line description;
  *   - one `SEC(".struct_ops.link") struct swap_tier_ops <name>_ops` whose
  *     .name is the file's name; programs are
@@ -92,6 +100,17 @@ extern u64 bpf_swap_tier_cgroup_pages(struct cgroup *cgrp, u32 tier) __ksym;
  * -EBUSY while an earlier request is still queued.  cgrp must be trusted.
  */
 extern s32 bpf_swap_tier_writeback(struct cgroup *cgrp, u32 nr_pages) __ksym;
+/*
+ * queue a demotion: move up to nr_pages of cgroup_id's subtree (0: every
+ * cgroup) whose back-end copy was written at least min_age seconds ago
+ * from tier `from` to tier `to` (1 <= from < to < SWAP_TIER_MAX), oldest
+ * first, page tables untouched.  The demotion worker runs it within
+ * /sys/kernel/mm/swap_tier/demote_interval_ms (at once if idle), then calls
+ * the policy's demoted() hook.  0 queued, -EINVAL bad arguments, -EBUSY
+ * queue full (16 requests system-wide), -ENODEV no back end of `to`.
+ */
+extern int bpf_swap_tier_demote(u64 cgroup_id, int from, int to, u64 nr_pages,
+				u32 min_age) __ksym;
 
 /* generic kfuncs: a trusted, referenced struct cgroup * from a cgroup id */
 extern struct cgroup *bpf_cgroup_from_id(u64 cgid) __ksym;
@@ -100,11 +119,23 @@ extern void bpf_cgroup_release(struct cgroup *cgrp) __ksym;
 #ifndef EPERM
 #define EPERM		1
 #endif
+#ifndef ENOENT
+#define ENOENT		2
+#endif
+#ifndef ENOMEM
+#define ENOMEM		12
+#endif
 #ifndef EBUSY
 #define EBUSY		16
 #endif
+#ifndef ENODEV
+#define ENODEV		19
+#endif
 #ifndef EINVAL
 #define EINVAL		22
+#endif
+#ifndef ENOSPC
+#define ENOSPC		28
 #endif
 
 #ifndef ARRAY_SIZE
