@@ -828,7 +828,7 @@ TEST_F_TIMEOUT(demote, watermark_oldest_first, 240)
 	struct cgfaults fa, fb;
 	cpu_set_t saved, one;
 	uint64_t *pma, *pmb;
-	long long cap, moved, on_ssd, low_mark, ra, rb;
+	long long cap, moved, on_ssd, low_mark, ra, rb, cached;
 	double t_a1, t_b0, t_on, t_low;
 	bool traced, pinned;
 	int cpu;
@@ -889,6 +889,12 @@ TEST_F_TIMEOUT(demote, watermark_oldest_first, 240)
 	ASSERT_GT(s1.ssd.used - sa.ssd.used, (long long)WM_NEW_PAGES / 2)
 		TH_LOG("B's pages did not reach the SSD");
 	pmb = pm_take(_metadata, &self->w2, WM_NEW_PAGES);
+	/*
+	 * Pages reclaim left in the swap cache (clean, unmapped) move
+	 * without a read: the kernel writes the folio it has.
+	 */
+	cached = resident(_metadata, &self->w) +
+		 resident(_metadata, &self->w2);
 	cgfaults_take(self->cg2, &fb);
 	t_on = st_now();
 	ASSERT_EQ(0, tier_wm_set("ssd", 70, 40));
@@ -933,9 +939,9 @@ TEST_F_TIMEOUT(demote, watermark_oldest_first, 240)
 		       moved, s3.hdd.written - s1.hdd.written);
 	ASSERT_EQ(0LL, s3.hdd.write_errors - s1.hdd.write_errors);
 	ASSERT_EQ(0LL, s3.ssd.read_errors - s1.ssd.read_errors);
-	ASSERT_GE(s3.ssd.read - s1.ssd.read, moved)
-		TH_LOG("%lld pages moved off the SSD, %lld read from it",
-		       moved, s3.ssd.read - s1.ssd.read);
+	ASSERT_GE(s3.ssd.read - s1.ssd.read + cached, moved)
+		TH_LOG("%lld pages moved off the SSD, %lld read from it, %lld were in memory",
+		       moved, s3.ssd.read - s1.ssd.read, cached);
 	ASSERT_LT(s3.ssd.used * 100, cap * 40);
 	/* Not everything: it stops once below the low watermark. */
 	ASSERT_GE(s3.ssd.used, low_mark - 256)
