@@ -8,6 +8,7 @@
 #define SWAPTIER_SELFTEST_ST_HARNESS_H
 
 #include <string.h>
+#include <unistd.h>
 
 #define ST_WORKER_TIMEOUT_S	120
 
@@ -16,6 +17,29 @@
  * pages may be reclaimed too and move zswpout.  Allow this many then.
  */
 #define ST_UNLOCKED_SLACK_PAGES	64
+
+/*
+ * Teardown of a ghost swapfile (path, "" if none was made) and the nbe
+ * back ends behind it: swapoff and unlink the ghost, then remove the back
+ * ends last to first.  Failures mark the test failed and go on.
+ */
+static inline void st_ghost_teardown(struct __test_metadata *_metadata,
+				     const char *ghost, struct st_backend *be,
+				     int nbe)
+{
+	int i, err;
+
+	if (ghost[0]) {
+		err = st_swapoff_if_active(ghost);
+		TEARDOWN_CHECK(!err, "swapoff %s: %s", ghost, strerror(-err));
+		unlink(ghost);
+	}
+	for (i = nbe - 1; i >= 0; i--) {
+		err = st_backend_teardown(&be[i], 10000);
+		TEARDOWN_CHECK(!err, "removing back end %s (%s): %s",
+			       be[i].dev, be[i].dm_name, strerror(-err));
+	}
+}
 
 static inline long long st_zswpout_slack(const struct worker_resp *ready)
 {

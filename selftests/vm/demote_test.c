@@ -193,18 +193,7 @@ FIXTURE_TEARDOWN_PARENT(demote)
 		worker_kill_foreign(&self->w2);
 	}
 	trace_inst_destroy(&self->tr);
-	if (self->ghost[0]) {
-		err = st_swapoff_if_active(self->ghost);
-		TEARDOWN_CHECK(!err, "swapoff %s: %s", self->ghost,
-			       strerror(-err));
-		unlink(self->ghost);
-	}
-	for (i = MAX_BACKENDS - 1; i >= 0; i--) {
-		err = st_backend_teardown(&self->be[i], 10000);
-		TEARDOWN_CHECK(!err, "removing back end %s (%s): %s",
-			       self->be[i].dev, self->be[i].dm_name,
-			       strerror(-err));
-	}
+	st_ghost_teardown(_metadata, self->ghost, self->be, MAX_BACKENDS);
 	if (self->cg2[0]) {
 		err = cg_destroy(self->cg2);
 		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg2, strerror(-err));
@@ -239,6 +228,20 @@ static void add_backend(struct __test_metadata *_metadata,
 	ksft_print_msg("back end %s: %s%s, tier %s, capacity %lld pages\n",
 		       b->dev, size ? "dm-linear slice of " : "whole disk ",
 		       disk, tier, t.capacity);
+}
+
+/*
+ * The SSD back end (ssd_size bytes of its disk, 0: all of it) and the HDD
+ * back end (likewise), then the snapshot s0 every test starts from.
+ */
+static void two_backends(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(demote) *self, unsigned long long ssd_size,
+			 unsigned long long hdd_size, struct st_snap *s0)
+{
+	add_backend(_metadata, self, 0, self->env.ssd, ssd_size, "ssd");
+	add_backend(_metadata, self, 1, self->env.hdd, hdd_size, "hdd");
+	st_snap_take(self->cg, 0, s0);
+	st_snap_require_keys(_metadata, s0);
 }
 
 struct dstat {
@@ -833,13 +836,9 @@ TEST_F_TIMEOUT(demote, watermark_oldest_first, 240)
 	bool traced, pinned;
 	int cpu;
 
-	add_backend(_metadata, self, 0, self->env.ssd, WM_SSD_SIZE, "ssd");
-	add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd");
+	two_backends(_metadata, self, WM_SSD_SIZE, 0, &s0);
 	ASSERT_EQ(0, tier_write_ll(".", "demote_interval_ms",
 				   DEMOTE_INTERVAL_MS));
-
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
 	cap = s0.ssd.capacity;
 	low_mark = cap * 40 / 100;
 	cpu = sched_getcpu();
@@ -1058,13 +1057,9 @@ TEST_F_TIMEOUT(demote, watermark_under_workload, 240)
 	double t_low, deadline;
 	int status;
 
-	add_backend(_metadata, self, 0, self->env.ssd, UW_SSD_SIZE, "ssd");
-	add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd");
+	two_backends(_metadata, self, UW_SSD_SIZE, 0, &s0);
 	ASSERT_EQ(0, tier_write_ll(".", "demote_interval_ms",
 				   DEMOTE_INTERVAL_MS));
-
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
 	cap = s0.ssd.capacity;
 	st_worker_start(_metadata, &self->w, self->cg, UW_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
@@ -1230,11 +1225,7 @@ TEST_F_TIMEOUT(demote, policy_age_demote, 240)
 	if (pol_obj_path("age_demote", false, obj, sizeof(obj)))
 		SKIP(return, "%.900s missing (bpf/age_demote.bpf.c, make bpf)",
 		     obj);
-	add_backend(_metadata, self, 0, self->env.ssd, PD_SSD_SIZE, "ssd");
-	add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd");
-
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
+	two_backends(_metadata, self, PD_SSD_SIZE, 0, &s0);
 	st_worker_start(_metadata, &self->w2, self->cg2, PD_B_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready2);
 	push_out(self->cg2, "2M", &s0, &sb);
@@ -1405,11 +1396,8 @@ TEST_F_TIMEOUT(demote, drain_busy, 240)
 	dev_t rdev;
 	int rc, status;
 
-	add_backend(_metadata, self, 0, self->env.ssd, DB_SSD_SIZE, "ssd");
-	add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd");
+	two_backends(_metadata, self, DB_SSD_SIZE, 0, &s0);
 	rdev = backend_rdev(_metadata, &self->be[0]);
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, DB_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
 	push_out(self->cg, "8M", &s0, &s1);
@@ -1536,12 +1524,9 @@ TEST_F_TIMEOUT(demote, drain_swapctl, 180)
 	dev_t rdev;
 	int rc;
 
-	add_backend(_metadata, self, 0, self->env.ssd, DS_SSD_SIZE, "ssd");
-	add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd");
+	two_backends(_metadata, self, DS_SSD_SIZE, 0, &s0);
 	argv[3] = self->be[0].dev;
 	rdev = backend_rdev(_metadata, &self->be[0]);
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, DS_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
 	push_out(self->cg, "4M", &s0, &s1);
@@ -1667,11 +1652,8 @@ static void nomem_setup(struct __test_metadata *_metadata,
 	struct st_snap s0;
 	long long cur;
 
-	add_backend(_metadata, self, 0, self->env.ssd, NM_SSD_SIZE, "ssd");
-	add_backend(_metadata, self, 1, self->env.hdd, NM_HDD_SIZE, "hdd");
+	two_backends(_metadata, self, NM_SSD_SIZE, NM_HDD_SIZE, &s0);
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "0"));
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, NM_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
 	push_out(self->cg, "6M", &s0, &n->s1);
@@ -1896,11 +1878,8 @@ TEST_F_TIMEOUT(demote, drain_interrupted, 300)
 	double t_sig;
 	int status;
 
-	add_backend(_metadata, self, 0, self->env.ssd, DI_SSD_SIZE, "ssd");
-	add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd");
+	two_backends(_metadata, self, DI_SSD_SIZE, 0, &s0);
 	argv[3] = self->be[0].dev;
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, DI_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
 	push_out(self->cg, "8M", &s0, &s1);
@@ -2032,10 +2011,7 @@ TEST_F_TIMEOUT(demote, swapoff_hdd, 240)
 	double t0, deadline;
 	int rc, e;
 
-	add_backend(_metadata, self, 0, self->env.ssd, SH_SSD_SIZE, "ssd");
-	add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd");
-	st_snap_take(self->cg, 0, &s0);
-	st_snap_require_keys(_metadata, &s0);
+	two_backends(_metadata, self, SH_SSD_SIZE, 0, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, SH_A_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
 	push_out(self->cg, "2M", &s0, &sa);

@@ -390,18 +390,7 @@ FIXTURE_TEARDOWN_PARENT(policy)
 		worker_kill_foreign(&self->w);
 		worker_kill_foreign(&self->w2);
 	}
-	if (self->ghost[0]) {
-		err = st_swapoff_if_active(self->ghost);
-		TEARDOWN_CHECK(!err, "swapoff %s: %s", self->ghost,
-			       strerror(-err));
-		unlink(self->ghost);
-	}
-	for (i = MAX_BACKENDS - 1; i >= 0; i--) {
-		err = st_backend_teardown(&self->be[i], 10000);
-		TEARDOWN_CHECK(!err, "removing back end %s (%s): %s",
-			       self->be[i].dev, self->be[i].dm_name,
-			       strerror(-err));
-	}
+	st_ghost_teardown(_metadata, self->ghost, self->be, MAX_BACKENDS);
 	if (self->child[0]) {
 		err = cg_destroy(self->child);
 		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->child,

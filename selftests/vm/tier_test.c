@@ -134,18 +134,7 @@ FIXTURE_TEARDOWN_PARENT(tier)
 	for (i = 0; i < MAX_BACKENDS; i++)
 		if (self->be[i].dm_name[0])
 			st_backend_flakey(&self->be[i], NULL);
-	if (self->ghost[0]) {
-		err = st_swapoff_if_active(self->ghost);
-		TEARDOWN_CHECK(!err, "swapoff %s: %s", self->ghost,
-			       strerror(-err));
-		unlink(self->ghost);
-	}
-	for (i = MAX_BACKENDS - 1; i >= 0; i--) {
-		err = st_backend_teardown(&self->be[i], 10000);
-		TEARDOWN_CHECK(!err, "removing back end %s (%s): %s",
-			       self->be[i].dev, self->be[i].dm_name,
-			       strerror(-err));
-	}
+	st_ghost_teardown(_metadata, self->ghost, self->be, MAX_BACKENDS);
 	if (self->cg[0]) {
 		err = cg_destroy(self->cg);
 		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg, strerror(-err));
