@@ -7,7 +7,9 @@
 #ifndef SWAPTIER_SELFTEST_ST_HARNESS_H
 #define SWAPTIER_SELFTEST_ST_HARNESS_H
 
+#include <errno.h>
 #include <string.h>
+#include <sys/swap.h>
 #include <unistd.h>
 
 #define ST_WORKER_TIMEOUT_S	120
@@ -17,6 +19,29 @@
  * pages may be reclaimed too and move zswpout.  Allow this many then.
  */
 #define ST_UNLOCKED_SLACK_PAGES	64
+
+/*
+ * A ghost swapfile of size (swapctl's --size) made with swapctl on the
+ * scratch file system, its path in ghost[len], and activated: the setup
+ * st_ghost_teardown() undoes.
+ */
+static inline void st_ghost_on(struct __test_metadata *_metadata,
+			       const struct st_env *env, char *ghost,
+			       size_t len, const char *size)
+{
+	char out[4096];
+	int rc, e;
+
+	ASSERT_EQ(0, st_unique_path(ghost, len, env->scratch, "ghost",
+				    ".swap"));
+	rc = st_swapctl_ghost_create(env, ghost, size, NULL, out, sizeof(out));
+	ASSERT_EQ(0, rc) TH_LOG("%s ghost create %s --size %s: exit %d: %s",
+				env->swapctl, ghost, size, rc,
+				st_oneline(out, sizeof(out)));
+	rc = swapon(ghost, 0);
+	e = errno;
+	ASSERT_EQ(0, rc) TH_LOG("swapon(%s): %s", ghost, strerror(e));
+}
 
 /*
  * Teardown of a ghost swapfile (path, "" if none was made) and the nbe

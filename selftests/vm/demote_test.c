@@ -99,7 +99,7 @@ FIXTURE_SETUP(demote)
 {
 	char log[2048], out[4096], why[256];
 	const char *reason;
-	int i, rc, e;
+	int i, rc;
 
 	self->w = (struct worker)WORKER_INIT;
 	self->w2 = (struct worker)WORKER_INIT;
@@ -143,16 +143,8 @@ FIXTURE_SETUP(demote)
 	ASSERT_EQ(0, tier_wm_set("ssd", 0, 0));
 	ASSERT_EQ(0, tier_wm_set("hdd", 0, 0));
 
-	ASSERT_EQ(0, st_unique_path(self->ghost, sizeof(self->ghost),
-				    self->env.scratch, "ghost", ".swap"));
-	rc = st_swapctl_ghost_create(&self->env, self->ghost, GHOST_SIZE, NULL,
-				     out, sizeof(out));
-	ASSERT_EQ(0, rc) TH_LOG("%s ghost create %s --size %s: exit %d: %s",
-				self->env.swapctl, self->ghost, GHOST_SIZE, rc,
-				st_oneline(out, sizeof(out)));
-	rc = swapon(self->ghost, 0);
-	e = errno;
-	ASSERT_EQ(0, rc) TH_LOG("swapon(%s): %s", self->ghost, strerror(e));
+	st_ghost_on(_metadata, &self->env, self->ghost, sizeof(self->ghost),
+		    GHOST_SIZE);
 	rc = cg_create("demote", self->cg, sizeof(self->cg));
 	ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
 	rc = cg_create("demote-b", self->cg2, sizeof(self->cg2));
@@ -453,6 +445,30 @@ static long long evict(struct __test_metadata *_metadata, const char *cg,
 	cg_reclaim(cg, "64M", RECLAIM_SHORT_MS, NULL);
 	tier_writes_wait(10000);
 	return resident(_metadata, w);
+}
+
+/*
+ * Read every page of w (in cg, called name in the log) back and check
+ * it, after evicting them if asked; v0 and v1 are the snapshots around the
+ * reads, v1 once their I/O has completed.  Returns the pages that were
+ * resident when read.
+ */
+static long long verify_io(struct __test_metadata *_metadata, const char *cg,
+			   struct worker *w, const char *name, bool evict_first,
+			   struct st_snap *v0, struct st_snap *v1)
+{
+	char what[64];
+	long long r;
+
+	if (evict_first)
+		ksft_print_msg("%s: %lld pages resident after eviction\n", name,
+			       evict(_metadata, cg, w));
+	st_snap_take(cg, 0, v0);
+	r = verify(_metadata, w);
+	st_snap_after_io(cg, v0, v1);
+	snprintf(what, sizeof(what), "%s verified", name);
+	st_snap_print(what, v0, v1, true);
+	return r;
 }
 
 static void dstat_print(const char *what, const struct dstat *a,
@@ -1010,20 +1026,12 @@ TEST_F_TIMEOUT(demote, watermark_oldest_first, 240)
 			       t_on - t_b0 + t_low, WM_GAP_S);
 	}
 	/* (Swap readahead may read neighbouring pages of A too.) */
-	st_snap_take(self->cg2, 0, &v0);
-	rb = verify(_metadata, &self->w2);
-	st_snap_after_io(self->cg2, &v0, &v1);
-	st_snap_print("B verified", &v0, &v1, true);
+	rb = verify_io(_metadata, self->cg2, &self->w2, "B", false, &v0, &v1);
 	ASSERT_GE(v1.ssd.read - v0.ssd.read + v1.hdd.read - v0.hdd.read,
 		  (long long)WM_NEW_PAGES - rb);
 
 	/* A: the demoted pages read back from the HDD. */
-	ksft_print_msg("A: %lld pages resident after eviction\n",
-		       evict(_metadata, self->cg, &self->w));
-	st_snap_take(self->cg, 0, &v0);
-	ra = verify(_metadata, &self->w);
-	st_snap_after_io(self->cg, &v0, &v1);
-	st_snap_print("A verified", &v0, &v1, true);
+	ra = verify_io(_metadata, self->cg, &self->w, "A", true, &v0, &v1);
 	ASSERT_GE(v1.hdd.read - v0.hdd.read, moved - ra)
 		TH_LOG("%lld of A's pages on the HDD, %lld resident, %lld read from it",
 		       moved, ra, v1.hdd.read - v0.hdd.read);
@@ -1135,12 +1143,7 @@ TEST_F_TIMEOUT(demote, watermark_under_workload, 240)
 		TH_LOG("A had %lld pages on the back ends, now %lld (ssd %lld, hdd %lld)",
 		       before, after, s3.ssd.used, s3.hdd.used);
 
-	ksft_print_msg("A: %lld pages resident after eviction\n",
-		       evict(_metadata, self->cg, &self->w));
-	st_snap_take(self->cg, 0, &v0);
-	ra = verify(_metadata, &self->w);
-	st_snap_after_io(self->cg, &v0, &v1);
-	st_snap_print("A verified", &v0, &v1, true);
+	ra = verify_io(_metadata, self->cg, &self->w, "A", true, &v0, &v1);
 	ASSERT_GE(v1.hdd.read - v0.hdd.read, s3.hdd.used - ra);
 	ASSERT_GE(v1.hdd.read - v0.hdd.read + v1.ssd.read - v0.ssd.read,
 		  (long long)UW_PAGES - ra)
@@ -1350,20 +1353,12 @@ TEST_F_TIMEOUT(demote, policy_age_demote, 240)
 		ASSERT_EQ(moved, mc.to[1 + 2]);
 	}
 
-	st_snap_take(self->cg2, 0, &v0);
-	rb = verify(_metadata, &self->w2);
-	st_snap_after_io(self->cg2, &v0, &v1);
-	st_snap_print("B verified", &v0, &v1, true);
+	rb = verify_io(_metadata, self->cg2, &self->w2, "B", false, &v0, &v1);
 	/* The SSD holds B's pages only: each read from it is one of them. */
 	ASSERT_GE(v1.ssd.read - v0.ssd.read, on_b - rb)
 		TH_LOG("%lld of B's pages not in memory, %lld read from the SSD: some were moved",
 		       on_b - rb, v1.ssd.read - v0.ssd.read);
-	ksft_print_msg("A: %lld pages resident after eviction\n",
-		       evict(_metadata, self->cg, &self->w));
-	st_snap_take(self->cg, 0, &v0);
-	ra = verify(_metadata, &self->w);
-	st_snap_after_io(self->cg, &v0, &v1);
-	st_snap_print("A verified", &v0, &v1, true);
+	ra = verify_io(_metadata, self->cg, &self->w, "A", true, &v0, &v1);
 	ASSERT_GE(v1.hdd.read - v0.hdd.read, on_a - ra);
 }
 
@@ -1576,12 +1571,7 @@ TEST_F_TIMEOUT(demote, drain_swapctl, 180)
 	assert_not_faulted(_metadata, self->cg, &fa, drained - to_hdd,
 			   "A during the drain");
 
-	ksft_print_msg("A: %lld pages resident after eviction\n",
-		       evict(_metadata, self->cg, &self->w));
-	st_snap_take(self->cg, 0, &v0);
-	ra = verify(_metadata, &self->w);
-	st_snap_after_io(self->cg, &v0, &v1);
-	st_snap_print("A verified", &v0, &v1, true);
+	ra = verify_io(_metadata, self->cg, &self->w, "A", true, &v0, &v1);
 	/* Only what the eviction wrote there can come from the SSD. */
 	ASSERT_LE(v1.ssd.read - v0.ssd.read, v0.ssd.written - s2.ssd.written)
 		TH_LOG("pages read from the drained SSD");
@@ -1724,10 +1714,7 @@ static void nomem_finish(struct __test_metadata *_metadata,
 		ASSERT_GT(s3.ssd.written - s2->ssd.written, 0LL)
 			TH_LOG("%lld of A's pages were in memory, none was written to the SSD after the failed move",
 			       m2);
-	st_snap_take(self->cg, 0, &v0);
-	r = verify(_metadata, &self->w);
-	st_snap_after_io(self->cg, &v0, &v1);
-	st_snap_print("A verified", &v0, &v1, true);
+	r = verify_io(_metadata, self->cg, &self->w, "A", false, &v0, &v1);
 	/* A page not in memory has to be read from a back end. */
 	ASSERT_GE(v1.ssd.read - v0.ssd.read + v1.hdd.read - v0.hdd.read,
 		  (long long)NM_PAGES - r)
@@ -1976,12 +1963,7 @@ TEST_F_TIMEOUT(demote, drain_interrupted, 300)
 		TH_LOG("the SSD took %lld of B's pages after an interrupted drain",
 		       s4.ssd.written - s3.ssd.written);
 	verify(_metadata, &self->w2);
-	ksft_print_msg("A: %lld pages resident after eviction\n",
-		       evict(_metadata, self->cg, &self->w));
-	st_snap_take(self->cg, 0, &v0);
-	ra = verify(_metadata, &self->w);
-	st_snap_after_io(self->cg, &v0, &v1);
-	st_snap_print("A verified", &v0, &v1, true);
+	ra = verify_io(_metadata, self->cg, &self->w, "A", true, &v0, &v1);
 	ASSERT_GE(v1.ssd.read - v0.ssd.read + v1.hdd.read - v0.hdd.read,
 		  (long long)DI_PAGES - ra - (DI_PAGES - s1.ssd.used));
 }
@@ -2074,12 +2056,7 @@ TEST_F_TIMEOUT(demote, swapoff_hdd, 240)
 			      "swapoff of the HDD");
 	free(pmb);
 
-	ksft_print_msg("B: %lld pages resident after eviction\n",
-		       evict(_metadata, self->cg2, &self->w2));
-	st_snap_take(self->cg2, 0, &v0);
-	rb = verify(_metadata, &self->w2);
-	st_snap_after_io(self->cg2, &v0, &v1);
-	st_snap_print("B verified", &v0, &v1, true);
+	rb = verify_io(_metadata, self->cg2, &self->w2, "B", true, &v0, &v1);
 	ASSERT_GE(v1.ssd.read - v0.ssd.read, to_ssd - rb)
 		TH_LOG("%lld pages moved to the SSD, %lld resident, %lld read from it",
 		       to_ssd, rb, v1.ssd.read - v0.ssd.read);

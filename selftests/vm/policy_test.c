@@ -290,7 +290,7 @@ FIXTURE_SETUP(policy)
 {
 	char log[2048], out[OUT_LEN], why[256];
 	const char *reason;
-	int rc, e;
+	int rc;
 
 	self->w = (struct worker)WORKER_INIT;
 	self->w2 = (struct worker)WORKER_INIT;
@@ -325,16 +325,8 @@ FIXTURE_SETUP(policy)
 		       out);
 	assert_nothing_attached(_metadata, "recovery, before the test");
 
-	ASSERT_EQ(0, st_unique_path(self->ghost, sizeof(self->ghost),
-				    self->env.scratch, "ghost", ".swap"));
-	rc = st_swapctl_ghost_create(&self->env, self->ghost, GHOST_SIZE, NULL,
-				     out, sizeof(out));
-	ASSERT_EQ(0, rc) TH_LOG("%s ghost create %s --size %s: exit %d: %s",
-				self->env.swapctl, self->ghost, GHOST_SIZE, rc,
-				st_oneline(out, sizeof(out)));
-	rc = swapon(self->ghost, 0);
-	e = errno;
-	ASSERT_EQ(0, rc) TH_LOG("swapon(%s): %s", self->ghost, strerror(e));
+	st_ghost_on(_metadata, &self->env, self->ghost, sizeof(self->ghost),
+		    GHOST_SIZE);
 	rc = cg_create("policy", self->cg, sizeof(self->cg));
 	ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
 }
