@@ -30,7 +30,7 @@ unexport TOP BUILD TREE KBUILD
 
 .PHONY: all help deps kernel-tree kernel-tree-reset kernel libbpf bpftool \
 	swapctl bpf selftests export-patches checkpatch test test-host test-vm \
-	demo kernel-stock kernel-bench bench clean distclean
+	demo kernel-drift kernel-stock kernel-bench bench clean distclean
 
 all: bpftool swapctl bpf selftests
 
@@ -40,8 +40,9 @@ help:
 	@echo '  make test              install deps, build, run host and VM tests; ends "N passed, N failed"'
 	@echo 'Building:'
 	@echo '  make deps              apt-get/pip install what is missing (idempotent, quiet)'
-	@echo '  make kernel-tree       create build/linux from linux-source-6.12 + kernel/mm-patches/'
+	@echo '  make kernel-tree       create build/linux from the pinned source (kernel/mm-patches/BASE) + the series'
 	@echo '  make kernel-tree-reset drop build/linux commits, re-apply kernel/mm-patches/'
+	@echo '  make kernel-drift      does the series apply to the newest Debian 6.12 source? (one line)'
 	@echo '  make kernel            build build/kbuild/arch/x86/boot/bzImage (ccache)'
 	@echo '  make libbpf bpftool    build libbpf and bpftool from the same kernel tree'
 	@echo '  make swapctl           build build/swapctl/swapctl'
@@ -68,6 +69,9 @@ kernel-tree: deps
 
 kernel-tree-reset: deps
 	@scripts/kernel-tree --reset $(TREE)
+
+kernel-drift:
+	@scripts/kernel-drift
 
 kernel: kernel-tree
 	@echo "  KERNEL  $(BZIMAGE)"

@@ -11,6 +11,8 @@
 
 ks_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ks_base_file=$ks_top/kernel/mm-patches/BASE
+# Callers that fetch the pin say how to move it; others set their own hint.
+ks_pin_hint='kernel/mm-patches/BASE pins it; to move the pin see README.md, "Moving the kernel base"'
 
 ks_pinned() {
 	[ -f "$ks_base_file" ] || die "$ks_base_file missing"
@@ -61,10 +63,10 @@ ks_fetch() {
 	if ! (cd "$d.tmp" && apt-get download -qq "$ks_package=$version") >/dev/null 2>"$d.tmp/err"; then
 		ks_update_lists
 		if ! (cd "$d.tmp" && apt-get download -qq "$ks_package=$version") >/dev/null 2>"$d.tmp/err"; then
-			offered=$(ks_versions | tr '\n' ' ')
-			echo "$(cat "$d.tmp/err")" >&2
+			offered=$(ks_versions | paste -sd, - | sed 's/,/, /g')
+			why=$(grep -m1 . "$d.tmp/err" || true)
 			rm -rf "$d.tmp"
-			die "$ks_package $version (the pin in kernel/mm-patches/BASE) is not in the registry; it offers: ${offered:-nothing}. Move the pin: README.md, \"Moving the kernel base\""
+			die "$ks_package $version is not in the registry (apt-get download: ${why:-no reason given}); it offers: ${offered:-nothing}.${ks_pin_hint:+ $ks_pin_hint}"
 		fi
 	fi
 	deb=$(find "$d.tmp" -maxdepth 1 -name '*.deb' | head -n 1)
