@@ -10,7 +10,8 @@
 # system package: the .deb is only unpacked under DIR.
 
 ks_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-ks_base_file=$ks_top/kernel/mm-patches/BASE
+# SWAPTIER_BASE_FILE: another BASE file (the host tests use it).
+ks_base_file=${SWAPTIER_BASE_FILE:-$ks_top/kernel/mm-patches/BASE}
 # Callers that fetch the pin say how to move it; others set their own hint.
 ks_pin_hint='kernel/mm-patches/BASE pins it; to move the pin see README.md, "Moving the kernel base"'
 
