@@ -4,12 +4,19 @@
 # Host-side tests for swapctl (no swaptier kernel needed).  Prints TAP.
 #
 # Environment:
-#   SWAPCTL           swapctl binary (default: <repo>/build/swapctl/swapctl)
+#   SWAPCTL           the production swapctl binary (default:
+#                     <repo>/build/swapctl/swapctl): must ignore the test hooks
+#   SWAPCTL_TEST      the test build, which honours SWAPCTL_SYSROOT,
+#                     SWAPCTL_DRY_RUN and SWAPCTL_BPFFS (default:
+#                     <repo>/build/swapctl-test/swapctl; make swapctl builds
+#                     both); most tests run it
 #   SWAPTIER_VMLINUX  kernel with BTF for the swap_header layout (default:
 #                     <repo>/build/kbuild/vmlinux, else build/kbuild-base/)
 #   PYTHON            python3 interpreter (default: python3)
 #   CLANG             clang for the test BPF objects (default: clang)
 #   SWAPTIER_BPF_DIR  the shipped policies (default: <repo>/build/bpf)
+#
+#   selftests/host/run.sh [TEST...]   (TEST: a function name, t_...)
 #
 # Exit status: 0 iff no test failed.
 
@@ -17,12 +24,19 @@ set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-SWAPCTL=${SWAPCTL:-$TOP/build/swapctl/swapctl}
+SWAPCTL_PROD=${SWAPCTL:-$TOP/build/swapctl/swapctl}
+SWAPCTL_TEST=${SWAPCTL_TEST:-$TOP/build/swapctl-test/swapctl}
 # every test runs in a directory of its own: a relative path would break
-case "$SWAPCTL" in
+case "$SWAPCTL_PROD" in
 /*) ;;
-*/*) SWAPCTL=$PWD/$SWAPCTL ;;
+*/*) SWAPCTL_PROD=$PWD/$SWAPCTL_PROD ;;
 esac
+case "$SWAPCTL_TEST" in
+/*) ;;
+*/*) SWAPCTL_TEST=$PWD/$SWAPCTL_TEST ;;
+esac
+# run() and the tests use the test build unless they say otherwise
+SWAPCTL=$SWAPCTL_TEST
 if [ -z "${SWAPTIER_VMLINUX:-}" ]; then
 	SWAPTIER_VMLINUX=$TOP/build/kbuild/vmlinux
 	[ -e "$SWAPTIER_VMLINUX" ] || SWAPTIER_VMLINUX=$TOP/build/kbuild-base/vmlinux
@@ -41,12 +55,72 @@ unset SWAPCTL_SYSROOT SWAPCTL_DRY_RUN SWAPCTL_POLICY_DIR SWAPCTL_BPFFS
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 fail() { diag "$@"; return 1; }
 
-# run ARGS...: run swapctl; sets RC, OUT, ERR
+# wants_json ARGS...: does the command line ask for JSON (-j, -p, --json,
+# --pretty, or a bundle of short options without arguments holding j or p)?
+wants_json() {
+	local a
+	for a in "$@"; do
+		case $a in
+		--) return 1 ;;
+		--json | --pretty) return 0 ;;
+		--*) ;;
+		-*[jp]*) [[ $a =~ ^-[jphqfadV]+$ ]] && return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# json_stderr FILE: every line of FILE (stderr of a -j command) must be a
+# JSON object with one member "error", "warning", "dry_run" or "libbpf";
+# prints them as the text form would ("swapctl: TEXT"; libbpf's lines as
+# they are), or explains on stderr and returns 1
+json_stderr() {
+	"$PYTHON" - "$1" <<'EOF'
+import json, sys
+out, bad = [], []
+for n, line in enumerate(open(sys.argv[1], "rb").read().decode("utf-8", "replace").split("\n")):
+    if not line:
+        continue
+    try:
+        d = json.loads(line)
+        (k, v), = d.items()
+        if k not in ("error", "warning", "dry_run", "libbpf") or not isinstance(v, str):
+            raise ValueError("unexpected member %r" % k)
+    except Exception as e:
+        bad.append("line %d: %s: %r" % (n + 1, e, line))
+        continue
+    out.append(v if k == "libbpf" else "swapctl: " + v)
+if bad:
+    sys.stderr.write("\n".join(bad) + "\n")
+    sys.exit(1)
+print("\n".join(out))
+EOF
+}
+
+# run ARGS...: run swapctl; sets RC, OUT, ERR.  With -j the whole of
+# stderr must be JSON lines (see json_stderr): ERR holds them decoded, as
+# text, and ERR_JSON the raw lines; anything else fails the command (RC
+# 250) so that no -j test can pass with text on stderr.
 run() {
 	"$SWAPCTL" "$@" >"$TMP/.out" 2>"$TMP/.err"
 	RC=$?
 	OUT=$(cat "$TMP/.out")
 	ERR=$(cat "$TMP/.err")
+	ERR_JSON=
+	wants_json "$@" || return 0
+	ERR_JSON=$ERR
+	if ! ERR=$(json_stderr "$TMP/.err" 2>"$TMP/.jerr"); then
+		diag "stderr of 'swapctl $*' is not JSON lines (exit status $RC):" \
+			"$(cat "$TMP/.jerr")"
+		ERR=$ERR_JSON
+		RC=250
+	fi
+}
+
+# run_prod ARGS...: as run(), with the production binary
+run_prod() {
+	local SWAPCTL=$SWAPCTL_PROD
+	run "$@"
 }
 
 show_run() {
@@ -749,8 +823,15 @@ t_pretty_json() {
 	[ "$(wc -l <p.json)" -gt 10 ] || fail "not indented: $OUT"
 }
 
+# valgrind is a dependency of the project (scripts/install-deps): without
+# it the leak checks fail, they do not skip
+need_valgrind() {
+	command -v valgrind >/dev/null && return 0
+	fail "valgrind not installed: the leak checks need it (a project dependency: run 'make deps' or scripts/install-deps)"
+}
+
 t_valgrind() {
-	command -v valgrind >/dev/null || { SKIP_REASON="valgrind not installed"; return 77; }
+	need_valgrind || return 1
 	local r=$PWD/root vg
 	# tier drain forks a child that ends with _exit(): its memory is no leak
 	vg=(valgrind -q --leak-check=full --show-leak-kinds=all
@@ -788,6 +869,11 @@ t_valgrind() {
 0 host version -j
 0 root tier list
 0 root -j tier list
+0 root tier list --all
+0 root -j tier show -a
+16 root -j tier add --bogus /dev/vdz
+8 root -j tier drain /nope
+16 host --bogus -j status
 0 dry=1 tier add /dev/vdz --tier hdd --prio 5
 0 dry=1 -j tier add /dev/vdz --tier hdd
 4 dry=EINVAL tier add /dev/vdz --tier ssd
@@ -842,7 +928,7 @@ TIER_KEYS='{"name", "index", "nr_devices", "capacity_bytes", "used_bytes", "writ
 t_tier_list_json() {
 	local r=$PWD/root
 	fake_tiers "$r"
-	SWAPCTL_SYSROOT=$r run tier list -j
+	SWAPCTL_SYSROOT=$r run tier list -j --all
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >l.json
 	json_valid l.json || return 1
@@ -860,7 +946,7 @@ t_tier_list_json() {
 		"d['tiers'][3] == {'name': 'tier7', 'index': 7, 'nr_devices': None, 'capacity_bytes': None, 'used_bytes': None, 'written_pages': None, 'read_pages': None, 'write_errors': None, 'read_errors': None, 'demoted_pages': None, 'drained_pages': None, 'high_watermark_pct': None, 'low_watermark_pct': None, 'devices': []}" \
 		|| return 1
 	# other spellings, and pretty output
-	for args in "-j tier list" "tier -j show" "-p tier list"; do
+	for args in "-j tier list --all" "tier -j show -a" "-p tier list --all"; do
 		# shellcheck disable=SC2086
 		SWAPCTL_SYSROOT=$r run $args
 		expect_rc 0 || { fail "$args"; return 1; }
@@ -869,7 +955,7 @@ t_tier_list_json() {
 	done
 	# a kernel without pointer counters: null, not an error
 	rm "$r/sys/kernel/mm/swap_tier/pointer_records" "$r/sys/kernel/mm/swap_tier/pointer_bytes"
-	SWAPCTL_SYSROOT=$r run tier list -j
+	SWAPCTL_SYSROOT=$r run tier list -j --all
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >n.json
 	json_check n.json 'd["pointers"] == {"records": None, "bytes": None}' || return 1
@@ -883,7 +969,7 @@ t_tier_list_json() {
 t_tier_list_table() {
 	local r=$PWD/root
 	fake_tiers "$r"
-	SWAPCTL_SYSROOT=$r run tier list
+	SWAPCTL_SYSROOT=$r run tier list --all
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >t.txt
 	grep -Eq '^NAME +INDEX +DEVICES +CAPACITY +USED +WRITTEN +READ +WERR +RERR +DEMOTED +DRAINED +HIGH +LOW$' t.txt ||
@@ -902,10 +988,11 @@ t_tier_list_table() {
 	grep -Eq '^/srv/hdd two\\134x +hdd +2G +8M +-4$' t.txt || { fail "escaped device"; show_run; return 1; }
 	grep -Eq '^/gone away +hdd +- +- +-$' t.txt || { fail "unlisted device"; show_run; return 1; }
 	grep -Eq '^back-end pointers: 3 records, 6\.1K$' t.txt || { fail "pointer line"; show_run; return 1; }
+	! grep -q 'not shown' t.txt || { fail "--all hid a tier"; show_run; return 1; }
 	# no back ends at all
 	: >"$r/sys/kernel/mm/swap_tier/ssd/devices"
 	: >"$r/sys/kernel/mm/swap_tier/hdd/devices"
-	SWAPCTL_SYSROOT=$r run tier list
+	SWAPCTL_SYSROOT=$r run tier list --all
 	expect_rc 0 || return 1
 	case "$OUT" in *"no back ends"*) ;; *) fail "no 'no back ends': $OUT"; return 1 ;; esac
 }
@@ -1302,7 +1389,8 @@ swapctl: /var/swapfile: $want" ] || { show_run; fail "$err: message"; return 1; 
 # that the write blocks
 # as the kernel's does; halve the Used column of /var/swapfile after 1.2 s,
 # then 2.3 s later do ACTION: INT, TERM or KILL (swapctl), GROUPINT
-# (SIGINT to its process group, as ^C) or READ (read the FIFO: the write
+# (SIGINT to its process group, as ^C), CHILDKILL, CHILDTERM... (that
+# signal to swapctl's child only) or READ (read the FIFO: the write
 # completes).  stderr on a pty if TTY is 1.  Leaves out and err; prints
 # "rc=N elapsed=SECONDS writer=none|left wrote=DATA": whether anything
 # still held the FIFO open for writing (the child) 5 s after swapctl
@@ -1347,6 +1435,20 @@ if action == "READ":
         data += os.read(r, filled - len(data))
 elif action == "GROUPINT":
     os.killpg(p.pid, signal.SIGINT)
+elif action.startswith("CHILD"):
+    # the process swapctl forked to write to the drain file, alone
+    kids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            st = open("/proc/%s/stat" % pid).read()
+        except OSError:
+            continue
+        if int(st.rsplit(")", 1)[1].split()[1]) == p.pid:
+            kids.append(int(pid))
+    if len(kids) != 1:
+        print("children of swapctl: %r" % kids)
+    for k in kids:
+        os.kill(k, getattr(signal, "SIG" + action[5:]))
 else:
     p.send_signal(getattr(signal, "SIG" + action))
 try:
@@ -1428,8 +1530,8 @@ t_tier_drain_progress() {
 	"rc=64 "*" writer=none wrote=") ;;
 	*) fail "^C: $res" "$(cat err)"; return 1 ;;
 	esac
-	[ "$(cat err)" = "swapctl: /var/swapfile: interrupted: 256 pages moved, 256 still on /var/swapfile" ] ||
-		{ fail "-q: stderr: $(cat err)"; return 1; }
+	[ "$(cat err)" = '{"error":"/var/swapfile: interrupted: 256 pages moved, 256 still on /var/swapfile"}' ] ||
+		{ fail "-q -j: stderr: $(cat err)"; return 1; }
 	json_check out "d == {'device': '/var/swapfile', 'tier': 'ssd', 'pages_before': 512, 'moved': 256, 'remaining': 256, 'interrupted': True, 'error': 'EINTR'}" ||
 		return 1
 	# SIGTERM with stderr on a terminal: one line rewritten with \r,
@@ -2022,14 +2124,20 @@ t_policy_bpffs() {
 	policy_objs || return $?
 	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ] ||
 		{ SKIP_REASON="bpffs is mounted at /sys/fs/bpf"; return 77; }
-	local args
+	local args want
 	policy_env "$PWD"
 	unset SWAPCTL_BPFFS
+	if [ -d /sys/fs/bpf ]; then
+		want="/sys/fs/bpf is not a BPF file system (f_type 0x"
+	else
+		want="bpffs is not mounted at /sys/fs/bpf (No such file or directory)"
+	fi
 	for args in "policy load tp" "policy replace tp" "policy detach" "policy detach --all"; do
 		# shellcheck disable=SC2086
 		SWAPCTL_DRY_RUN=1 run $args
 		expect_rc 8 || { fail "$args"; return 1; }
-		expect_err_contains "bpffs is not mounted at /sys/fs/bpf: mount it with 'mount -t bpf bpf /sys/fs/bpf'" ||
+		expect_err_contains "$want" || { fail "$args"; return 1; }
+		expect_err_contains "mount it with 'mount -t bpf bpf /sys/fs/bpf'" ||
 			{ fail "$args"; return 1; }
 	done
 }
@@ -2345,7 +2453,7 @@ t_policy_args() {
 }
 
 t_policy_valgrind() {
-	command -v valgrind >/dev/null || { SKIP_REASON="valgrind not installed"; return 77; }
+	need_valgrind || return 1
 	policy_objs || return $?
 	local vg want env args d=$PWD/pol
 	vg=(valgrind -q --leak-check=full --show-leak-kinds=all
@@ -2393,6 +2501,9 @@ t_policy_valgrind() {
 32 plain policy detach --cgroup-id 6
 8 plain policy detach --cgroup-id 5
 16 plain policy frobnicate
+8 bad -j policy list
+8 plain -j policy load $TMP/bad/junk.bpf.o --debug
+32 plain -j policy load tp
 EOF
 	# the real load path, where the kernel has no swap_tier_ops.  valgrind
 	# does not know what bpf(BPF_BTF_GET_NEXT_ID...) writes: no undefined
@@ -2402,6 +2513,330 @@ EOF
 	"${vg[@]}" --undef-value-errors=no "$SWAPCTL" policy load tp >/dev/null 2>vg.err
 	RC=$?
 	[ "$RC" -eq 4 ] || { diag "$(cat vg.err)"; fail "real load: exit $RC"; }
+}
+
+# ------------------------------------------------ issue 11 (a new user's)
+
+# The message named a path buffer that only SWAPCTL_SYSROOT fills: on a
+# real system (production binary, no sysroot) it said "( missing)".
+t_policy_no_tiers_path() {
+	[ ! -e /sys/kernel/mm/swap_tier ] ||
+		{ SKIP_REASON="this kernel has swap tiers"; return 77; }
+	local args
+	for args in "policy show" "-j policy show"; do
+		# shellcheck disable=SC2086
+		run_prod $args
+		expect_error 8 "policy: show" || { fail "$args"; return 1; }
+		expect_err_contains "kernel has no swap tiers (/sys/kernel/mm/swap_tier missing)" ||
+			{ fail "$args"; return 1; }
+		# the test build without a sysroot, and with an empty one
+		# shellcheck disable=SC2086
+		run $args
+		expect_err_contains "kernel has no swap tiers (/sys/kernel/mm/swap_tier missing)" ||
+			{ fail "test build: $args"; return 1; }
+		# shellcheck disable=SC2086
+		SWAPCTL_SYSROOT= run $args
+		expect_err_contains "kernel has no swap tiers (/sys/kernel/mm/swap_tier missing)" ||
+			{ fail "empty SWAPCTL_SYSROOT: $args"; return 1; }
+	done
+	# under a sysroot: the path under it
+	mkdir -p empty
+	SWAPCTL_SYSROOT=$PWD/empty run policy show
+	expect_error 8 "policy: show" || return 1
+	expect_err_contains "kernel has no swap tiers ($PWD/empty/sys/kernel/mm/swap_tier missing)"
+}
+
+# A drain child killed by something else than the user's stop is an
+# error with the reason (4), not an interruption (64).
+t_tier_drain_child_killed() {
+	[ "$PAGE" -eq 4096 ] || { SKIP_REASON="page size $PAGE (the figures assume 4 KiB)"; return 77; }
+	local res
+	res=$(drain_drive CHILDKILL 0 tier drain /var/swapfile) || return 1
+	diag "$res"
+	case "$res" in
+	"rc=4 "*" writer=none wrote=") ;;
+	*) fail "child SIGKILL: $res" "$(cat err)"; return 1 ;;
+	esac
+	[ "$(tail -n 1 err)" = "swapctl: /var/swapfile: drain stopped: the process writing to the drain file was killed by signal 9 (Killed); 256 pages moved, 256 still on /var/swapfile" ] ||
+		{ fail "message: $(cat err)"; return 1; }
+	! grep -q interrupted err || { fail "reported as interrupted: $(cat err)"; return 1; }
+	[ ! -s out ] || { fail "stdout: $(cat out)"; return 1; }
+	# SIGTERM to the child alone is not the user's SIGTERM; -j -q: JSON
+	res=$(drain_drive CHILDTERM 0 -j tier drain -q /var/swapfile) || return 1
+	diag "$res"
+	case "$res" in
+	"rc=4 "*" writer=none wrote=") ;;
+	*) fail "child SIGTERM: $res" "$(cat err)"; return 1 ;;
+	esac
+	[ "$(cat err)" = '{"error":"/var/swapfile: drain stopped: the process writing to the drain file was killed by signal 15 (Terminated); 256 pages moved, 256 still on /var/swapfile"}' ] ||
+		{ fail "-j stderr: $(cat err)"; return 1; }
+	json_check out "d == {'device': '/var/swapfile', 'tier': 'ssd', 'pages_before': 512, 'moved': 256, 'remaining': 256, 'interrupted': False, 'error': 'error'}"
+}
+
+# statfs() found another file system but left errno as it was: the
+# message named a stale errno (here EACCES: "needs CAP_BPF...", 4).  An
+# LD_PRELOAD statfs() that succeeds for /sys/fs/bpf with tmpfs's magic and
+# sets errno to EACCES, as a successful call may, shows it on the
+# production binary.
+t_policy_bpffs_stale_errno() {
+	local cc=${CC:-cc} args
+	command -v "$cc" >/dev/null || { fail "no C compiler $cc"; return 1; }
+	cat >shim.c <<'EOF'
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int fake_statfs(const char *path, void *buf, size_t len)
+{
+	if (strcmp(path, "/sys/fs/bpf"))
+		return (int)syscall(SYS_statfs, path, buf);
+	memset(buf, 0, len);
+	((struct statfs *)buf)->f_type = 0x01021994;	/* TMPFS_MAGIC */
+	errno = EACCES;		/* errno is unspecified after a success */
+	return 0;
+}
+
+int statfs(const char *path, struct statfs *buf)
+{
+	return fake_statfs(path, buf, sizeof(*buf));
+}
+
+int statfs64(const char *path, struct statfs64 *buf)
+{
+	return fake_statfs(path, buf, sizeof(*buf));
+}
+EOF
+	"$cc" -shared -fPIC -O2 -o shim.so shim.c 2>cc.err || { diag "$(cat cc.err)"; fail "cannot build the statfs shim"; return 1; }
+	for args in "policy detach" "-j policy detach --all"; do
+		# shellcheck disable=SC2086
+		LD_PRELOAD=$PWD/shim.so run_prod $args
+		expect_rc 8 || { fail "$args"; return 1; }
+		expect_err_contains "/sys/fs/bpf is not a BPF file system (f_type 0x1021994): mount it with 'mount -t bpf bpf /sys/fs/bpf'" ||
+			{ fail "$args"; return 1; }
+	done
+}
+
+# Pin names with leading zeros (cgroup-05) are not swapctl's: taken for
+# cgroup-5 they were detached twice, and policy show leaked the pin name.
+t_policy_pin_names() {
+	policy_objs || return $?
+	need_valgrind || return 1
+	local p
+	policy_env "$PWD"
+	mkdir -p "$PINS"
+	for p in cgroup-5 cgroup-05 cgroup-005 cgroup-0 cgroup-+5 cgroup- cgroup-5x; do
+		: >"$PINS/$p"
+	done
+	sysfs_policy 5 batch 5 none
+	sysfs_policy 05 impostor 5 none
+	SWAPCTL_DRY_RUN=1 run -j policy detach --all
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >a.json
+	json_check a.json "d == [{'target': 'cgroup', 'cgroup_id': 5, 'name': 'batch', 'pinned': '$PINS/cgroup-5'}]" || return 1
+	[ "$(printf '%s\n' "$ERR" | grep -c 'dry run: detach the link pinned at')" -eq 1 ] ||
+		{ show_run; fail "expected one detach"; return 1; }
+	run -j policy show
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >s.json
+	json_check s.json "[(x['cgroup_id'], x['name'], x['pinned']) for x in d] == [(5, 'batch', '$PINS/cgroup-5')]" || return 1
+	# and no leak
+	valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+		--error-exitcode=99 "$SWAPCTL" policy show -j >/dev/null 2>vg.err
+	RC=$?
+	[ "$RC" -eq 0 ] || { diag "$(cat vg.err)"; fail "valgrind policy show: exit $RC"; return 1; }
+	# ids given on the command line may be written as the user likes
+	SWAPCTL_DRY_RUN=1 run policy detach --cgroup-id 005
+	expect_rc 0 || return 1
+	case "$OUT" in "cgroup id 5: policy batch detached, pin $PINS/cgroup-5 removed") ;;
+	*) show_run; fail "--cgroup-id 005"; return 1 ;;
+	esac
+}
+
+# replace swaps the map only if the link still holds the one swapctl read
+# (BPF_F_REPLACE with it as old_map_fd).  The race itself needs a kernel
+# (the VM); here: the dry run says what the real run does.
+t_policy_replace_guarded() {
+	policy_objs || return $?
+	policy_env "$PWD"
+	mkdir -p "$PINS"
+	: >"$PINS/global"
+	sysfs_policy global latency 0 none
+	SWAPCTL_DRY_RUN=1 run policy replace tp
+	expect_rc 0 || return 1
+	expect_err_contains "replace the policy of global through the link pinned at $PINS/global (BPF_F_REPLACE: only if the link still holds the map it has now)"
+}
+
+# The test hooks are compiled into the test build only: the production
+# binary reads the real /proc and /sys, really calls (here: fails) and
+# looks for pins in /sys/fs/bpf whatever SWAPCTL_SYSROOT, SWAPCTL_DRY_RUN
+# and SWAPCTL_BPFFS say.
+t_prod_ignores_hooks() {
+	local r=$PWD/root real
+	fake_tiers "$r"
+	run_prod version
+	expect_rc 0 || return 1
+	case "$OUT" in *"test build"*) fail "production binary says: $OUT"; return 1 ;; esac
+	run version
+	case "$OUT" in *"(test build: honours SWAPCTL_SYSROOT, SWAPCTL_DRY_RUN, SWAPCTL_BPFFS)"*) ;;
+	*) fail "test build says: $OUT"; return 1 ;; esac
+	# SWAPCTL_SYSROOT: status of the host, not of the fake root
+	run_prod status -j
+	expect_rc 0 || return 1
+	real=$OUT
+	SWAPCTL_SYSROOT=$r run_prod status -j
+	expect_rc 0 || return 1
+	[ "$OUT" = "$real" ] || { show_run; fail "SWAPCTL_SYSROOT changed the production status"; return 1; }
+	SWAPCTL_SYSROOT=$r run status -j
+	printf '%s\n' "$OUT" >t.json
+	json_check t.json '"/var/swapfile" in [s["name"] for s in d["swaps"]]' ||
+		{ fail "the test build ignored SWAPCTL_SYSROOT"; return 1; }
+	# tier set / tier drain with a sysroot (and a bogus dry run): the
+	# real sysfs, never the fake one.  Only where the host has no swap
+	# tiers: the production binary would write the real files.
+	if [ ! -e /sys/kernel/mm/swap_tier ]; then
+		SWAPCTL_SYSROOT=$r run_prod tier set ssd --high 80
+		expect_error 8 tier || return 1
+		expect_err_contains "kernel has no swap tiers (/sys/kernel/mm/swap_tier missing)" || return 1
+		[ "$(cat "$r/sys/kernel/mm/swap_tier/ssd/high_watermark_pct")" = 90 ] ||
+			{ fail "the production binary wrote under SWAPCTL_SYSROOT"; return 1; }
+		SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=bogus run_prod tier drain /var/swapfile
+		expect_error 8 tier || return 1
+		[ ! -s "$r/sys/kernel/mm/swap_tier/drain" ] || { fail "drained under SWAPCTL_SYSROOT"; return 1; }
+		# the test build: the fake tree, the dry-run value checked
+		SWAPCTL_SYSROOT=$r run tier set ssd --high 80
+		expect_rc 0 || return 1
+		[ "$(cat "$r/sys/kernel/mm/swap_tier/ssd/high_watermark_pct")" = 80 ] ||
+			{ fail "the test build did not write under SWAPCTL_SYSROOT"; return 1; }
+		SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=bogus run tier drain /var/swapfile
+		expect_error 16 SWAPCTL_DRY_RUN || return 1
+	else
+		diag "this kernel has swap tiers: tier set/drain not run with the production binary"
+	fi
+	# SWAPCTL_BPFFS: the pins of /sys/fs/bpf (unless a real global pin
+	# is there: the production binary would detach it)
+	if [ ! -e /sys/fs/bpf/swaptier/global ]; then
+		mkdir -p bpffs/swaptier
+		: >bpffs/swaptier/global
+		SWAPCTL_BPFFS=$PWD/bpffs SWAPCTL_DRY_RUN=1 run_prod policy detach
+		case "$RC" in 8 | 32) ;; *) show_run; fail "policy detach: exit $RC"; return 1 ;; esac
+		expect_err_contains "/sys/fs/bpf" || return 1
+		case "$ERR" in *"$PWD/bpffs"* | *"dry run"*) show_run; fail "SWAPCTL_BPFFS or SWAPCTL_DRY_RUN honoured"; return 1 ;; esac
+		[ -e bpffs/swaptier/global ] || { fail "pin removed"; return 1; }
+	fi
+}
+
+# -j: every message on stderr is a JSON object (one per line), whatever
+# the error and wherever -j is; run() checks each line, here explicitly
+# with json.loads as well.
+t_json_errors() {
+	local r=$PWD/root want code obj args
+	fake_tiers "$r"
+	mkdir -p bad/proc
+	printf 'Filename\n/x ghost 1 1 bad\n' >bad/proc/swaps
+	head -c 3000 /dev/urandom >junk.o
+	while IFS='|' read -r code obj args; do
+		# shellcheck disable=SC2086
+		SWAPCTL_SYSROOT=$r run $args
+		expect_error "$code" "$obj" || { fail "$args"; return 1; }
+		printf '%s\n' "$ERR_JSON" | "$PYTHON" -c 'import json, sys
+for l in sys.stdin:
+    d = json.loads(l)
+    assert list(d) == ["error"] and isinstance(d["error"], str), d' ||
+			{ fail "$args: $ERR_JSON"; return 1; }
+	done <<EOF
+16|frobnicate|-j frobnicate
+16|--bogus|--bogus -j status
+16|-x|-x -j status
+16|--bogus|tier add --bogus -j /dev/vdz
+16|--tier|-j tier add /dev/vdz --tier
+16|tier add|tier add /dev/vdz --json
+16|--tier nvme|-jp tier add /dev/vdz --tier nvme
+16|--prio 99999|tier -j add /dev/vdz --tier ssd --prio 99999
+16|frob|-j tier frob
+16|--size 5000|-j ghost create g --size 5000
+16|ghost create|ghost create g -j
+8|/nope|-j tier drain /nope
+8|$PWD|-j ghost create $PWD --size 1M
+16|extra|-j status extra
+16|--low 95|tier set ssd --low 95 --json
+EOF
+	SWAPCTL_SYSROOT=$PWD/bad run -j status
+	expect_error 8 "$PWD/bad/proc/swaps" || return 1
+	# policies: libbpf's messages quoted in the error, or with --debug
+	# each line an object of its own
+	run -j policy load "$PWD/junk.o"
+	expect_error 8 "policy: $PWD/junk.o" || return 1
+	expect_err_contains "not a BPF object file (libbpf: " || return 1
+	run -j policy load "$PWD/junk.o" --debug
+	expect_rc 8 || return 1
+	printf '%s\n' "$ERR_JSON" | grep -q '^{"libbpf":"libbpf: ' || { show_run; fail "no libbpf line"; return 1; }
+	[ "$(printf '%s\n' "$ERR_JSON" | tail -n 1 | cut -c1-10)" = '{"error":"' ] || { show_run; fail "last line"; return 1; }
+	# a dry run: its line and the error, both JSON
+	SWAPCTL_SYSROOT=$r SWAPCTL_DRY_RUN=EBUSY run -j tier remove /dev/vdb
+	expect_rc 4 || return 1
+	[ "$(printf '%s\n' "$ERR_JSON" | head -n 1)" = '{"dry_run":"/dev/vdb: dry run: swapoff"}' ] ||
+		{ show_run; fail "dry-run line"; return 1; }
+	# text without -j, as before
+	SWAPCTL_SYSROOT=$r run tier drain /nope
+	expect_error 8 /nope || return 1
+	[ "${ERR#swapctl: /nope: }" != "$ERR" ] || { show_run; fail "text form"; return 1; }
+	# tier drain -j, no -q, stderr not a terminal: no progress text
+	[ "$PAGE" -eq 4096 ] || return 0
+	res=$(drain_drive READ 0 -j tier drain /var/swapfile) || return 1
+	case "$res" in "rc=0 "*) ;; *) fail "drain: $res" "$(cat err)"; return 1 ;; esac
+	[ ! -s err ] || { fail "drain -j: stderr: $(cat err)"; return 1; }
+	json_check out "d['moved'] == 512 and d['error'] is None"
+}
+
+# tier list / show: zswap and the tiers with back ends or changed
+# watermarks; --all every tier
+t_tier_list_filter() {
+	local r=$PWD/root d=$PWD/root/sys/kernel/mm/swap_tier
+	fake_tiers "$r"
+	# tier3: nothing changed; tier4: low watermark changed; tier5: high;
+	# tier6: watermark demotion off
+	tier_files "$d/tier3" 3 0 1000 0 0 0 0 0
+	move_files "$d/tier3" 0 0 90 75
+	tier_files "$d/tier4" 4 0 1000 0 0 0 0 0
+	move_files "$d/tier4" 0 0 90 60
+	tier_files "$d/tier5" 5 0 1000 0 0 0 0 0
+	move_files "$d/tier5" 0 0 95 75
+	tier_files "$d/tier6" 6 0 1000 0 0 0 0 0
+	move_files "$d/tier6" 0 0 0 75
+	SWAPCTL_SYSROOT=$r run tier list -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >l.json
+	json_check l.json '[t["name"] for t in d["tiers"]] == ["zswap", "ssd", "hdd", "tier4", "tier5", "tier6"]' \
+		'd["demote_interval_ms"] == 1000' || return 1
+	SWAPCTL_SYSROOT=$r run -j tier show --all
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >a.json
+	json_check a.json '[t["name"] for t in d["tiers"]] == ["zswap", "ssd", "hdd", "tier3", "tier4", "tier5", "tier6", "tier7"]' || return 1
+	SWAPCTL_SYSROOT=$r run tier list
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >t.txt
+	[ "$(grep -Eo '^(zswap|ssd|hdd|tier[0-9]) ' t.txt | tr -d ' ' | tr '\n' ,)" = "zswap,ssd,hdd,tier4,tier5,tier6," ] ||
+		{ show_run; fail "rows"; return 1; }
+	grep -qx 'not shown (no back ends, default watermarks): tier3, tier7; see --all' t.txt ||
+		{ show_run; fail "no 'not shown' line"; return 1; }
+	SWAPCTL_SYSROOT=$r run tier list -a
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >t.txt
+	[ "$(grep -Eo '^(zswap|ssd|hdd|tier[0-9]) ' t.txt | tr -d ' ' | tr '\n' ,)" = "zswap,ssd,hdd,tier3,tier4,tier5,tier6,tier7," ] ||
+		{ show_run; fail "rows with -a"; return 1; }
+	! grep -q 'not shown' t.txt || { show_run; fail "'not shown' with -a"; return 1; }
+	# a back end is enough; nothing to hide: no line
+	rm -r "$d/tier3" "$d/tier7"
+	SWAPCTL_SYSROOT=$r run tier list
+	expect_rc 0 || return 1
+	case "$OUT" in *"not shown"*) show_run; fail "'not shown' with nothing hidden"; return 1 ;; esac
+	SWAPCTL_SYSROOT=$r run tier help
+	case "$OUT" in *"tier { list | show } [--all] [-j [-p]]"*) ;; *) fail "help: $OUT"; return 1 ;; esac
+	SWAPCTL_SYSROOT=$r run tier list --all extra
+	expect_error 16 extra
 }
 
 TESTS=(
@@ -2490,13 +2925,35 @@ TESTS=(
 	"t_policy_show_bad_sysfs|unexpected policy sysfs data or no policy support exits 8"
 	"t_policy_args|policy argument errors (16)"
 	"t_policy_valgrind|no leaks or memory errors on the policy paths"
+	"t_policy_no_tiers_path|policy show without swap tiers names the real sysfs path (no sysroot)"
+	"t_tier_drain_child_killed|tier drain: a child killed by another signal is an error (4) with the reason"
+	"t_policy_bpffs_stale_errno|another file system at /sys/fs/bpf: not a BPF file system (8), no stale errno"
+	"t_policy_pin_names|pins cgroup-05 and the like are not swapctl's: one detach, no leak"
+	"t_policy_replace_guarded|policy replace updates the link only if it holds the map read (BPF_F_REPLACE)"
+	"t_prod_ignores_hooks|the production binary ignores SWAPCTL_SYSROOT, SWAPCTL_DRY_RUN, SWAPCTL_BPFFS"
+	"t_json_errors|-j: every error on stderr is JSON (usage, getopt, libbpf, dry run), no progress text"
+	"t_tier_list_filter|tier list shows zswap and tiers with back ends or changed watermarks; --all all"
 )
 
 # ------------------------------------------------------------- runner
 
+# run.sh [TEST...]: only the tests named (t_...), for debugging
+if [ $# -gt 0 ]; then
+	sel=()
+	for entry in "${TESTS[@]}"; do
+		for want in "$@"; do
+			[ "${entry%%|*}" = "$want" ] && sel+=("$entry")
+		done
+	done
+	TESTS=("${sel[@]}")
+fi
+
 echo "1..${#TESTS[@]}"
-if [ ! -x "$SWAPCTL" ]; then
-	diag "swapctl binary not found: $SWAPCTL (build it with make -C tools/swapctl)"
+if [ ! -x "$SWAPCTL_PROD" ]; then
+	diag "swapctl binary not found: $SWAPCTL_PROD (build it with make swapctl)"
+fi
+if [ ! -x "$SWAPCTL_TEST" ]; then
+	diag "swapctl test build not found: $SWAPCTL_TEST (build it with make swapctl, or make -C tools/swapctl test-build)"
 fi
 
 failed=0

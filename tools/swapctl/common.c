@@ -25,16 +25,29 @@ long page_size(void)
 	return psz;
 }
 
+#ifdef SWAPCTL_TEST_HOOKS
+const char *test_hook(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+#endif
+
 const char *sys_path(const char *path, char *buf, size_t len)
 {
-	const char *root = getenv("SWAPCTL_SYSROOT");
+	const char *root = test_hook("SWAPCTL_SYSROOT");
 	int n;
 
-	if (!root || !*root)
+	if (!root)
 		return path;
+	/*
+	 * Too long: truncated, but still under the sysroot (which fails to
+	 * open), never the real path
+	 */
 	n = snprintf(buf, len, "%s%s", root, path);
-	if (n < 0 || (size_t)n >= len)
-		return path;
+	if (n < 0 && len)
+		snprintf(buf, len, "%s", root);
 	return buf;
 }
 
@@ -104,6 +117,16 @@ int parse_u64(const char *s, uint64_t *v)
 		return -EINVAL;
 	*v = r;
 	return 0;
+}
+
+int parse_id(const char *s, uint64_t *v)
+{
+	int err;
+
+	if (s[0] == '0')
+		return -EINVAL;	/* 0, or a leading zero */
+	err = parse_u64(s, v);
+	return err;
 }
 
 int parse_size(const char *arg, uint64_t *bytes)
@@ -217,10 +240,10 @@ int dry_run(int *err)
 		{ "EPERM", EPERM }, { "EACCES", EACCES }, { "ENOENT", ENOENT },
 		{ "EEXIST", EEXIST }, { "EOPNOTSUPP", EOPNOTSUPP },
 	};
-	const char *v = getenv("SWAPCTL_DRY_RUN");
+	const char *v = test_hook("SWAPCTL_DRY_RUN");
 
 	*err = 0;
-	if (!v || !*v || !strcmp(v, "0"))
+	if (!v || !strcmp(v, "0"))
 		return 0;
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		if (!strcmp(v, values[i].name)) {

@@ -239,3 +239,13 @@ void jw_field_null(struct jw *w, const char *name)
 	jw_name(w, name);
 	jw_null(w);
 }
+
+void jw_message(FILE *out, const char *key, const char *text)
+{
+	struct jw w = { .out = out };
+
+	jw_object_begin(&w);
+	jw_field_string(&w, key, text);
+	jw_object_end(&w);
+	fputc('\n', out);
+}

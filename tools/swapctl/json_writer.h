@@ -42,4 +42,10 @@ void jw_field_int(struct jw *w, const char *name, int64_t v);
 void jw_field_bool(struct jw *w, const char *name, bool v);
 void jw_field_null(struct jw *w, const char *name);
 
+/*
+ * One line {"KEY":"TEXT"} on @out, TEXT escaped as above, without
+ * allocating (for error messages, also when memory is short).
+ */
+void jw_message(FILE *out, const char *key, const char *text);
+
 #endif /* SWAPCTL_JSON_WRITER_H */

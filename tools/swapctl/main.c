@@ -20,18 +20,54 @@ const char *bin_name = "swapctl";
 bool json_output;
 bool pretty_output;
 
-static int vp_err(int code, const char *obj, const char *fmt, va_list ap,
-		  int errnum)
+bool json_hint;
+
+bool json_stderr(void)
 {
+	return json_output || json_hint;
+}
+
+/*
+ * One message on stderr: "swapctl: [OBJ: ][PREFIX]TEXT[: strerror]" or, in
+ * JSON, {"KEY":"[OBJ: ][PREFIX]TEXT[: strerror]"}.
+ */
+static void vp_msg(const char *key, const char *prefix, const char *obj,
+		   const char *fmt, va_list ap, int errnum)
+{
+	char small[1024], *text = NULL;
+	const char *t = small;
+	va_list aq;
+	int n;
+
 	fflush(stdout);
-	fprintf(stderr, "%s: ", bin_name);
-	if (obj)
-		fprintf(stderr, "%s: ", obj);
-	vfprintf(stderr, fmt, ap);
-	if (errnum)
-		fprintf(stderr, ": %s", strerror(errnum));
-	fputc('\n', stderr);
-	return code;
+	va_copy(aq, ap);
+	n = vsnprintf(small, sizeof(small), fmt, aq);
+	va_end(aq);
+	/* long messages (a verifier log) whole, if there is memory */
+	if (n >= (int)sizeof(small) && vasprintf(&text, fmt, ap) >= 0)
+		t = text;
+	if (!json_stderr()) {
+		fprintf(stderr, "%s: ", bin_name);
+		if (obj)
+			fprintf(stderr, "%s: ", obj);
+		fprintf(stderr, "%s%s", prefix, t);
+		if (errnum)
+			fprintf(stderr, ": %s", strerror(errnum));
+		fputc('\n', stderr);
+	} else {
+		char *line = NULL;
+
+		if (asprintf(&line, "%s%s%s%s%s%s", obj ? obj : "",
+			     obj ? ": " : "", prefix, t, errnum ? ": " : "",
+			     errnum ? strerror(errnum) : "") >= 0) {
+			jw_message(stderr, key, line);
+		} else {
+			/* no memory: the message without the object */
+			jw_message(stderr, key, t);
+		}
+		free(line);
+	}
+	free(text);
 }
 
 int p_err(int code, const char *obj, const char *fmt, ...)
@@ -39,7 +75,7 @@ int p_err(int code, const char *obj, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vp_err(code, obj, fmt, ap, 0);
+	vp_msg("error", "", obj, fmt, ap, 0);
 	va_end(ap);
 	return code;
 }
@@ -50,9 +86,27 @@ int p_sys(const char *obj, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vp_err(EXIT_SYSCALL, obj, fmt, ap, errnum ? errnum : EIO);
+	vp_msg("error", "", obj, fmt, ap, errnum ? errnum : EIO);
 	va_end(ap);
 	return EXIT_SYSCALL;
+}
+
+void p_warn(const char *obj, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vp_msg("warning", "", obj, fmt, ap, 0);
+	va_end(ap);
+}
+
+void p_dry(const char *obj, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vp_msg("dry_run", "dry run: ", obj, fmt, ap, 0);
+	va_end(ap);
 }
 
 struct jw *json_start(void)
@@ -214,7 +268,10 @@ int cmd_getopt(int argc, char **argv, const struct option *extra,
 
 static void print_version_text(void)
 {
-	printf("%s version %s\n", bin_name, SWAPCTL_VERSION);
+	printf("%s version %s%s\n", bin_name, SWAPCTL_VERSION,
+	       test_hook_build ?
+	       " (test build: honours SWAPCTL_SYSROOT, SWAPCTL_DRY_RUN, SWAPCTL_BPFFS)" :
+	       "");
 	printf("using libbpf %s\n", libbpf_version_string());
 }
 
@@ -255,7 +312,7 @@ static void print_main_help(FILE *f)
 		"       %1$s tier drain { DEV | FILE } [-q]\n"
 		"       %1$s tier set NAME { --high PCT | --low PCT }... [--interval MS]\n"
 		"       %1$s tier set --interval MS\n"
-		"       %1$s tier list [-j]\n"
+		"       %1$s tier list [--all] [-j]\n"
 		"       %1$s policy list [-j]\n"
 		"       %1$s policy load { OBJ | NAME } [--cgroup PATH] [--set KEY=VALUE]...\n"
 		"       %1$s policy replace { OBJ | NAME } [--cgroup PATH] [--set KEY=VALUE]...\n"
@@ -301,6 +358,31 @@ static const struct cmd main_cmds[] = {
 	{ NULL,		NULL },
 };
 
+/*
+ * Is -j (or -p) anywhere on the command line?  Options may follow the
+ * command, so a usage error can be found before getopt reaches them; its
+ * message must be JSON all the same.  A bundle of short options counts
+ * when all of them take no argument (-jp, -qj).  Only the format of error
+ * messages depends on it.
+ */
+static bool argv_wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "--json") || !strcmp(a, "--pretty"))
+			return true;
+		if (a[0] != '-' || a[1] == '-' || !a[1])
+			continue;
+		if (strspn(a + 1, "jphqfadV") == strlen(a + 1) &&
+		    strpbrk(a + 1, "jp"))
+			return true;
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -313,6 +395,7 @@ int main(int argc, char **argv)
 	bool version = false;
 	int c, ret;
 
+	json_hint = argv_wants_json(argc, argv);
 	opterr = 0;
 	/* '+': stop at OBJECT; later options belong to the command */
 	while ((c = getopt_long(argc, argv, "+:jphV", opts, NULL)) != -1) {

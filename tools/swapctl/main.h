@@ -20,7 +20,8 @@ enum {
 	EXIT_OTHER	= 8,	/* bad input file, unexpected /proc or /sys data */
 	EXIT_USAGE	= 16,	/* usage or syntax error */
 	EXIT_STATE	= 32,	/* policy: the target already has a policy
-				   (load), or has none (replace, detach) */
+				   (load), or has none (replace, detach), or
+				   another replace changed it meanwhile */
 	EXIT_INTERRUPTED = 64,	/* tier drain stopped by SIGINT or SIGTERM
 				   (pages already moved stay moved) */
 };
@@ -41,12 +42,47 @@ struct cmd {
 int cmd_select(const struct cmd *cmds, const char *object, int argc,
 	       char **argv);
 
-/* Print "swapctl: OBJ: message" to stderr and return @code. */
+/*
+ * Messages on stderr.  As text, "swapctl: OBJ: message" (OBJ may be NULL);
+ * with -j (or -j anywhere on the command line, for errors found before it
+ * is parsed) one JSON object per line instead, as bpftool does:
+ * {"error":"OBJ: message"}, {"warning":...}, {"dry_run":"OBJ: dry run:
+ * ..."}, so that stderr never mixes text with JSON.
+ */
+bool json_stderr(void);
+/* Print an error and return @code. */
 int p_err(int code, const char *obj, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Same, appending ": strerror(errno)" and returning EXIT_SYSCALL. */
 int p_sys(const char *obj, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A warning: the command goes on. */
+void p_warn(const char *obj, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* SWAPCTL_DRY_RUN: what would be done ("swapctl: OBJ: dry run: ..."). */
+void p_dry(const char *obj, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Set by main() when -j/-p appear anywhere in argv (see json_stderr()). */
+extern bool json_hint;
+
+/*
+ * The test hooks SWAPCTL_SYSROOT, SWAPCTL_DRY_RUN and SWAPCTL_BPFFS: the
+ * value of the environment variable @name (NULL when unset or empty) in a
+ * test build (-DSWAPCTL_TEST_HOOKS, build/swapctl-test/swapctl), always
+ * NULL in a production build, which must not be redirected by a stray
+ * variable.
+ */
+#ifdef SWAPCTL_TEST_HOOKS
+#define test_hook_build true
+const char *test_hook(const char *name);
+#else
+#define test_hook_build false
+static inline const char *test_hook(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+#endif
 
 /*
  * Command-level option parsing, a getopt_long() wrapper.  Every command
@@ -73,12 +109,20 @@ struct jw *json_start(void);
 
 /* common.c */
 long page_size(void);
-/* Prefix for /proc and /sys, from $SWAPCTL_SYSROOT (for tests). */
+/*
+ * @path, or @path under $SWAPCTL_SYSROOT in a test build (in @buf).  Always
+ * use the returned pointer: @buf is not filled without a sysroot.
+ */
 const char *sys_path(const char *path, char *buf, size_t len);
 /* Read a whole file; returns length or -errno.  *buf is NUL-terminated. */
 ssize_t read_whole_file(const char *path, char **buf);
 int parse_size(const char *arg, uint64_t *bytes);
 int parse_u64(const char *s, uint64_t *v);
+/*
+ * A positive id in canonical decimal (no sign, no leading zero), as the
+ * kernel and swapctl write them in file names; -EINVAL otherwise.
+ */
+int parse_id(const char *s, uint64_t *v);
 /* "1.5G" (swapon style) */
 void human_size(uint64_t bytes, char *buf, size_t len);
 /* "64 MiB", "1.5 GiB" */
@@ -86,7 +130,7 @@ void iec_size(uint64_t bytes, char *buf, size_t len);
 /* Exact, in the --size syntax: "1048580K", "64M", "5000" */
 void exact_size(uint64_t bytes, char *buf, size_t len);
 /*
- * SWAPCTL_DRY_RUN, a testing aid: "1" reports the system call on stderr
+ * SWAPCTL_DRY_RUN, a test hook (test builds only): "1" reports the system call on stderr
  * instead of making it and succeeds; an errno name (EINVAL, EBUSY, EPERM,
  * EACCES, ENOENT, EEXIST, EOPNOTSUPP) reports it and fails with that error.
  * Returns 0 when unset, 1 when set (*err: the errno to fail with, or 0),

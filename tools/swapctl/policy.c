@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,13 +110,46 @@ const char *policy_dir(void)
 
 /*
  * libbpf's messages are collected, not printed: an error names the last
- * one.  With --debug they go to stderr as they come, debug level included.
+ * one.  With --debug they go to stderr as they come, debug level included;
+ * with -j too, one {"libbpf":"LINE"} per line (libbpf may print a line in
+ * pieces: the start of one waits in @part).
  */
 static struct {
 	char *buf;
 	size_t len, cap;
 	bool debug;
+	char part[1024];
+	size_t part_len;
 } lblog;
+
+static void lblog_json_flush(void)
+{
+	if (!lblog.part_len)
+		return;
+	lblog.part[lblog.part_len] = '\0';
+	fflush(stdout);
+	jw_message(stderr, "libbpf", lblog.part);
+	lblog.part_len = 0;
+}
+
+static int lblog_json(const char *fmt, va_list ap)
+{
+	char msg[4096];
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+
+	if (n < 0)
+		return 0;
+	for (const char *c = msg; *c; c++) {
+		if (*c == '\n') {
+			lblog_json_flush();
+			continue;
+		}
+		if (lblog.part_len == sizeof(lblog.part) - 1)
+			lblog_json_flush();	/* a long line, in pieces */
+		lblog.part[lblog.part_len++] = *c;
+	}
+	return n;
+}
 
 static int lblog_print(enum libbpf_print_level level, const char *fmt,
 		       va_list ap)
@@ -123,6 +157,8 @@ static int lblog_print(enum libbpf_print_level level, const char *fmt,
 	va_list aq;
 	int n;
 
+	if (lblog.debug && json_stderr())
+		return lblog_json(fmt, ap);
 	if (lblog.debug) {
 		fflush(stdout);
 		return vfprintf(stderr, fmt, ap);
@@ -162,6 +198,7 @@ static void lblog_reset(void)
 
 static void lblog_free(void)
 {
+	lblog_json_flush();
 	free(lblog.buf);
 	memset(&lblog, 0, sizeof(lblog));
 }
@@ -197,22 +234,30 @@ static const char *lblog_last(char *buf, size_t len)
 	return buf;
 }
 
-/* strerror() that knows the kernel's ENOTSUPP */
+/* strerror() that knows the kernel's ENOTSUPP and libbpf's own errors */
 static const char *err_str(int err)
 {
+	static char buf[128];
+
 	if (err == ENOTSUPP_KERNEL)
 		return "Operation not supported (ENOTSUPP)";
+	if (err >= __LIBBPF_ERRNO__START && err < __LIBBPF_ERRNO__END &&
+	    !libbpf_strerror(err, buf, sizeof(buf)))
+		return buf;
 	return strerror(err);
 }
 
 /* ------------------------------------------------------------- paths */
 
-/* <bpffs>/swaptier; *override when SWAPCTL_BPFFS chose the bpffs */
+/*
+ * The bpffs the pins go to; *override when SWAPCTL_BPFFS (a test hook)
+ * chose it
+ */
 static const char *bpffs_root(bool *override)
 {
-	const char *d = getenv("SWAPCTL_BPFFS");
+	const char *d = test_hook("SWAPCTL_BPFFS");
 
-	*override = d && *d;
+	*override = d != NULL;
 	return *override ? d : DEFAULT_BPFFS;
 }
 
@@ -229,7 +274,7 @@ static int target_init(struct target *t, uint64_t id, const char *path,
 		       const char *obj)
 {
 	char pbuf[PATH_MAX], name[32];
-	const char *root;
+	const char *root, *sysfs;
 	bool override;
 	int n;
 
@@ -257,10 +302,10 @@ static int target_init(struct target *t, uint64_t id, const char *path,
 		snprintf(name, sizeof(name), "%llu", (unsigned long long)id);
 	else
 		snprintf(name, sizeof(name), PIN_GLOBAL);
-	n = snprintf(t->sysfs, sizeof(t->sysfs), "%s/%s",
-		     sys_path(POLICY_SYSFS, pbuf, sizeof(pbuf)), name);
+	sysfs = sys_path(POLICY_SYSFS, pbuf, sizeof(pbuf));
+	n = snprintf(t->sysfs, sizeof(t->sysfs), "%s/%s", sysfs, name);
 	if (n < 0 || (size_t)n >= sizeof(t->sysfs))
-		return p_err(EXIT_OTHER, obj, "%s: path too long", pbuf);
+		return p_err(EXIT_OTHER, obj, "%s: path too long", sysfs);
 	return EXIT_OK;
 }
 
@@ -284,24 +329,32 @@ static int need_caps(const char *obj, const char *what, int err)
 }
 
 /*
- * bpffs must be mounted where the pins go.  SWAPCTL_BPFFS (a testing aid)
- * is taken as it is.
+ * bpffs must be mounted where the pins go.  SWAPCTL_BPFFS (a test hook) is
+ * taken as it is.
  */
 static int check_bpffs(const char *obj)
 {
 	struct statfs sf;
 	bool override;
 	const char *root = bpffs_root(&override);
+	int err;
 
 	if (override)
 		return EXIT_OK;
-	if (statfs(root, &sf) == 0 && sf.f_type == BPF_FS_MAGIC)
-		return EXIT_OK;
-	if (errno == EACCES || errno == EPERM)
-		return need_caps(obj, root, errno);
+	if (statfs(root, &sf) == 0) {
+		/* errno means nothing after a success */
+		if (sf.f_type == BPF_FS_MAGIC)
+			return EXIT_OK;
+		return p_err(EXIT_OTHER, obj,
+			     "%s is not a BPF file system (f_type 0x%llx): mount it with 'mount -t bpf bpf %s'",
+			     root, (unsigned long long)sf.f_type, root);
+	}
+	err = errno;
+	if (err == EACCES || err == EPERM)
+		return need_caps(obj, root, err);
 	return p_err(EXIT_OTHER, obj,
-		     "bpffs is not mounted at %s: mount it with 'mount -t bpf bpf %s'",
-		     root, root);
+		     "bpffs is not mounted at %s (%s): mount it with 'mount -t bpf bpf %s'",
+		     root, strerror(err), root);
 }
 
 /* Is the pin there?  1, 0, or -EXIT code after the message. */
@@ -1077,7 +1130,7 @@ static int set_tunable(struct policy *p, const char *spec)
 		goto out;
 	}
 	if (!t->array) {
-		uint64_t raw;
+		uint64_t raw = 0;
 
 		ret = parse_elem(p, t, what, val, &raw);
 		if (ret)
@@ -1604,14 +1657,11 @@ static int report_load(const struct policy *p, const struct target *t,
 				break;
 			start--;
 		}
-		p_err(EXIT_SYSCALL, p->obj,
-		      "the kernel's verifier rejected program %s:",
-		      bpf_program__name(prog));
-		if (start > log)
-			fputs("...\n", stderr);
-		fwrite(start, 1, end - start, stderr);
-		fputc('\n', stderr);
-		return EXIT_SYSCALL;
+		/* one message, also in JSON: the log's lines in it */
+		return p_err(EXIT_SYSCALL, p->obj,
+			     "the kernel's verifier rejected program %s:\n%s%.*s",
+			     bpf_program__name(prog), start > log ? "...\n" : "",
+			     (int)(end - start), start);
 	}
 	return report_bpf(p, t, "load", err);
 }
@@ -1659,18 +1709,17 @@ static int policy_dry_run(const struct policy *p, const struct target *t,
 			  ...)
 {
 	int err, dry = dry_run(&err);
+	char what[PATH_MAX * 3];
 	va_list ap;
 
 	if (dry < 0)
 		return EXIT_USAGE;
 	if (!dry)
 		return -1;
-	fflush(stdout);
-	fprintf(stderr, "%s: %s: dry run: ", bin_name, obj);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	p_dry(obj, "%s", what);
 	if (!err)
 		return EXIT_OK;
 	lblog_reset();
@@ -1974,6 +2023,114 @@ static int open_pin(const struct target *t, const char *obj,
 	return EXIT_OK;
 }
 
+/*
+ * bpf_link_info.struct_ops.map_id (Linux 6.4): the union after type, id
+ * and prog_id, at the same place for every link type.  Spelled out since
+ * the <linux/bpf.h> of older distributions lacks the member.
+ */
+#define LINK_INFO_UNION_OFF offsetof(struct bpf_link_info, raw_tracepoint)
+_Static_assert(LINK_INFO_UNION_OFF == 16, "unexpected struct bpf_link_info");
+
+/* The id of the struct_ops map the link @fd holds, 0 once detached. */
+static int link_map_id(int fd, __u32 *map_id)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_link_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	memcpy(map_id, (const char *)&info + LINK_INFO_UNION_OFF,
+	       sizeof(*map_id));
+	return 0;
+}
+
+/*
+ * The name member of the policy in the struct_ops map @fd, from the
+ * kernel's own value of the map; NULL if it cannot be read.  The caller
+ * frees it.
+ */
+static char *map_policy_name(int fd, const struct btf *kbtf)
+{
+	const struct btf_type *ktp, *vtp;
+	const struct btf_member *dm, *nm;
+	struct bpf_map_info info;
+	__u32 len = sizeof(info), zero = 0;
+	unsigned char *val = NULL;
+	char *name = NULL;
+	size_t off;
+	__s64 size;
+	int kid, vid;
+
+	kid = btf__find_by_name_kind(kbtf, OPS_TYPE, BTF_KIND_STRUCT);
+	vid = btf__find_by_name_kind(kbtf, OPS_KERN_VTYPE, BTF_KIND_STRUCT);
+	ktp = kid < 0 ? NULL : btf__type_by_id(kbtf, kid);
+	vtp = vid < 0 ? NULL : btf__type_by_id(kbtf, vid);
+	dm = vtp ? find_member(kbtf, vtp, "data") : NULL;
+	nm = ktp ? find_member(kbtf, ktp, "name") : NULL;
+	if (!dm || !nm)
+		goto out;
+	off = dm->offset / 8 + nm->offset / 8;
+	size = btf__resolve_size(kbtf, nm->type);
+	memset(&info, 0, sizeof(info));
+	if (size <= 0 || bpf_map_get_info_by_fd(fd, &info, &len) ||
+	    off + (size_t)size > info.value_size)
+		goto out;
+	val = calloc(1, info.value_size);
+	if (!val || bpf_map_lookup_elem(fd, &zero, val))
+		goto out;
+	name = strndup((char *)val + off, strnlen((char *)val + off, size));
+out:
+	free(val);
+	return name;
+}
+
+/*
+ * The link update failed with @err although the map swapctl read from the
+ * link was given as the one expected: if the link holds another map now
+ * (or none), another replace (or a detach) came first.  Returns the exit
+ * code after the message, or -1 if that is not what happened.
+ */
+static int replace_lost(const struct policy *p, const struct target *t,
+			int link_fd, __u32 old_id, const char *previous,
+			const struct btf *kbtf, int err)
+{
+	char *now_name = NULL;
+	__u32 now_id = 0;
+	int fd, ret;
+
+	if (err != EPERM && err != EINVAL && err != ENOLINK)
+		return -1;
+	if (link_map_id(link_fd, &now_id) || now_id == old_id)
+		return -1;
+	if (!now_id)
+		return p_err(EXIT_STATE, p->obj,
+			     "replace failed: %s: the policy of %s was detached meanwhile; nothing replaced (use '%s policy load')",
+			     err_str(err), t->desc, bin_name);
+	fd = bpf_map_get_fd_by_id(now_id);
+	if (fd >= 0) {
+		now_name = map_policy_name(fd, kbtf);
+		close(fd);
+	}
+	if (now_name && previous)
+		ret = p_err(EXIT_STATE, p->obj,
+			    "replace failed: %s: another replace of the policy of %s came first: it has %s now, no longer %s; %s was not attached (run the command again to replace %s)",
+			    err_str(err), t->desc, now_name, previous, p->name,
+			    now_name);
+	else
+		ret = p_err(EXIT_STATE, p->obj,
+			    "replace failed: %s: another replace of the policy of %s came first (its link holds another policy than swapctl read); %s was not attached (run the command again)",
+			    err_str(err), t->desc, p->name);
+	free(now_name);
+	return ret;
+}
+
+/*
+ * Replace the policy behind the pin of the target, atomically and only if
+ * it is still the one read from the link: BPF_F_REPLACE with that map as
+ * the expected old one, so that of two replaces at the same time one
+ * fails instead of silently undoing the other.
+ */
 static int do_replace(int argc, char **argv)
 {
 	struct bpf_link *link = NULL;
@@ -1984,8 +2141,8 @@ static int do_replace(int argc, char **argv)
 	char *previous = NULL;
 	void *kval = NULL;
 	size_t kval_size;
-	__u32 zero = 0;
-	int ret, err;
+	__u32 zero = 0, old_id = 0;
+	int ret, err, old_fd = -1;
 
 	caps_verb = "replacing";
 	ret = parse_load_args(argc, argv, "policy replace", &a);
@@ -2009,9 +2166,10 @@ static int do_replace(int argc, char **argv)
 			      t.desc, t.pin, bin_name);
 		goto out;
 	}
+	/* a dry run has no link to ask: the name the kernel shows */
 	previous = attached_name(&t);
 	ret = policy_dry_run(&p, &t, p.obj, "replace",
-			     "load %s, replace the policy of %s through the link pinned at %s",
+			     "load %s, replace the policy of %s through the link pinned at %s (BPF_F_REPLACE: only if the link still holds the map it has now)",
 			     p.path, t.desc, t.pin);
 	if (ret >= 0) {
 		if (!ret)
@@ -2022,6 +2180,37 @@ static int do_replace(int argc, char **argv)
 	ret = open_pin(&t, p.obj, &link);
 	if (ret)
 		goto out;
+	/* the map to replace: the one the link holds now */
+	err = link_map_id(bpf_link__fd(link), &old_id);
+	if (err) {
+		errno = -err;
+		ret = p_sys(p.obj, "%s: cannot read the link's information",
+			    t.pin);
+		goto out;
+	}
+	if (!old_id) {
+		ret = p_err(EXIT_STATE, p.obj,
+			    "%s has a stale pin %s: the kernel detached its policy; remove the pin with '%s policy detach', then use '%s policy load'",
+			    t.desc, t.pin, bin_name, bin_name);
+		goto out;
+	}
+	old_fd = bpf_map_get_fd_by_id(old_id);
+	if (old_fd < 0) {
+		err = errno;
+		if (err == ENOENT)	/* gone since: replaced or detached */
+			ret = p_err(EXIT_STATE, p.obj,
+				    "the policy of %s changed while swapctl read it (another replace or a detach); nothing replaced",
+				    t.desc);
+		else if (err == EPERM || err == EACCES)
+			ret = need_caps(p.obj, t.pin, err);
+		else
+			ret = p_sys(p.obj, "%s: cannot open the map of the link",
+				    t.pin);
+		goto out;
+	}
+	/* the name of exactly that policy, not of what sysfs shows later */
+	free(previous);
+	previous = map_policy_name(old_fd, kbtf);
 	ret = load_object(&p, &t);
 	if (ret)
 		goto out;
@@ -2034,9 +2223,19 @@ static int do_replace(int argc, char **argv)
 		ret = report_bpf(&p, &t, "replace (map update)", errno);
 		goto out;
 	}
-	err = bpf_link_update(bpf_link__fd(link), bpf_map__fd(p.ops), NULL);
+	{
+		LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = BPF_F_REPLACE,
+			    .old_map_fd = (__u32)old_fd);
+
+		err = bpf_link_update(bpf_link__fd(link), bpf_map__fd(p.ops),
+				      &uo);
+	}
 	if (err) {
 		err = errno;
+		ret = replace_lost(&p, &t, bpf_link__fd(link), old_id, previous,
+				   kbtf, err);
+		if (ret >= 0)
+			goto out;
 		if (err == EOPNOTSUPP || err == ENOTSUPP_KERNEL)
 			ret = p_err(EXIT_SYSCALL, p.obj,
 				    "replace failed: %s: this kernel cannot replace a policy in place; detach it and load the new one",
@@ -2048,6 +2247,8 @@ static int do_replace(int argc, char **argv)
 	print_loaded(&p, &t, "replaced", previous);
 	ret = EXIT_OK;
 out:
+	if (old_fd >= 0)
+		close(old_fd);
 	bpf_link__destroy(link);	/* closes our fd; the pin stays */
 	btf__free(kbtf);
 	free(kval);
@@ -2141,7 +2342,11 @@ static void print_detached(const struct detached *d, size_t nr)
 	jw_free(w);
 }
 
-/* "global" or "cgroup-ID": the target of a pin name; false otherwise */
+/*
+ * "global" or "cgroup-ID", ID as swapctl writes it (decimal, no leading
+ * zero): the target of a pin name; false otherwise.  "cgroup-05" is no
+ * pin of swapctl's: taken for cgroup-5 it would be detached twice.
+ */
 static bool pin_target(const char *name, uint64_t *id)
 {
 	if (!strcmp(name, PIN_GLOBAL)) {
@@ -2150,7 +2355,7 @@ static bool pin_target(const char *name, uint64_t *id)
 	}
 	if (strncmp(name, PIN_CGROUP, strlen(PIN_CGROUP)))
 		return false;
-	return parse_u64(name + strlen(PIN_CGROUP), id) == 0 && *id;
+	return parse_id(name + strlen(PIN_CGROUP), id) == 0;
 }
 
 /*
@@ -2176,9 +2381,8 @@ static int read_pins(uint64_t **ids, size_t *nr, const char *obj,
 		if (errno == ENOENT || errno == ENOTDIR)
 			return EXIT_OK;
 		if (lenient) {
-			fflush(stdout);
-			fprintf(stderr, "%s: %s: %s: %s: pins not shown\n",
-				bin_name, obj, t.pin_dir, strerror(errno));
+			p_warn(obj, "%s: %s: pins not shown", t.pin_dir,
+			       strerror(errno));
 			return EXIT_OK;
 		}
 		if (errno == EACCES || errno == EPERM)
@@ -2361,7 +2565,7 @@ struct attached {
 	struct opt_u64 calls[NR_HOOKS];
 	struct opt_u64 errors;
 	bool has_last_error;
-	char *last_hook;
+	char last_hook[32];	/* "place", "writeback" */
 	long long last_value;
 	char *pin;		/* NULL: not pinned */
 };
@@ -2370,7 +2574,6 @@ static void attached_clear(struct attached *a)
 {
 	free(a->cgroup_path);
 	free(a->name);
-	free(a->last_hook);
 	free(a->pin);
 	memset(a, 0, sizeof(*a));
 }
@@ -2415,14 +2618,12 @@ static int read_last_error(const char *dir, struct attached *a)
 	if (sp) {
 		*sp++ = '\0';
 		neg = *sp == '-';
-		if (*s && !parse_u64(sp + neg, &v) &&
-		    v <= (uint64_t)INT64_MAX + neg) {
-			a->has_last_error = true;
-			a->last_hook = strdup(s);
+		if (*s && strlen(s) < sizeof(a->last_hook) &&
+		    !parse_u64(sp + neg, &v) && v <= (uint64_t)INT64_MAX + neg) {
+			snprintf(a->last_hook, sizeof(a->last_hook), "%s", s);
 			a->last_value = neg ? -(long long)(v - 1) - 1 :
 					      (long long)v;
-			if (!a->last_hook)
-				ret = p_sys(dir, "cannot allocate memory");
+			a->has_last_error = true;
 			goto out;
 		}
 		sp[-1] = ' ';
@@ -2447,8 +2648,7 @@ static int read_attached(const char *base, const char *dname,
 
 	memset(a, 0, sizeof(*a));
 	*found = false;
-	if (strcmp(dname, PIN_GLOBAL) &&
-	    (parse_u64(dname, &dir_id) || !dir_id))
+	if (strcmp(dname, PIN_GLOBAL) && parse_id(dname, &dir_id))
 		return EXIT_OK;		/* not a target */
 	n = snprintf(dir, sizeof(dir), "%s/%s", base, dname);
 	if (n < 0 || (size_t)n >= sizeof(dir))
@@ -2510,6 +2710,7 @@ static int read_policies(struct show_list *l, const char *obj)
 {
 	char pbuf[PATH_MAX], tbuf[PATH_MAX];
 	const char *base = sys_path(POLICY_SYSFS, pbuf, sizeof(pbuf));
+	const char *tiers;
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
@@ -2519,10 +2720,12 @@ static int read_policies(struct show_list *l, const char *obj)
 	if (!d) {
 		if (errno != ENOENT)
 			return p_sys(base, "cannot open");
-		if (stat(sys_path(TIER_SYSFS, tbuf, sizeof(tbuf)), &st))
+		/* sys_path() fills tbuf only under a sysroot */
+		tiers = sys_path(TIER_SYSFS, tbuf, sizeof(tbuf));
+		if (stat(tiers, &st))
 			return p_err(EXIT_OTHER, obj,
 				     "kernel has no swap tiers (%s missing)",
-				     tbuf);
+				     tiers);
 		return p_err(EXIT_OTHER, obj,
 			     "kernel has no swap tier policies (%s missing)",
 			     base);
@@ -2729,19 +2932,25 @@ static int do_show(int argc, char **argv)
 	ret = read_pins(&pins, &nr_pins, obj, true);
 	if (ret)
 		goto out;
-	/* pins: on their policy, or a detached entry of their own */
+	/*
+	 * pins: on their policy, or a detached entry of their own.  One pin
+	 * per target: read_pins() takes only canonical names (cgroup-5, not
+	 * cgroup-05 as well).
+	 */
 	for (size_t i = 0; i < nr_pins; i++) {
-		struct attached *a = NULL;
 		struct target t;
+		char *pin;
+		size_t j;
 
 		ret = target_init(&t, pins[i], NULL, obj);
 		if (ret)
 			goto out;
-		for (size_t j = 0; j < l.nr; j++)
+		for (j = 0; j < l.nr; j++)
 			if (l.a[j].cgroup_id == pins[i])
-				a = &l.a[j];
-		if (!a) {
-			a = show_add(&l, obj);
+				break;
+		if (j == l.nr) {
+			struct attached *a = show_add(&l, obj);
+
 			if (!a) {
 				ret = EXIT_SYSCALL;
 				goto out;
@@ -2750,11 +2959,14 @@ static int do_show(int argc, char **argv)
 			a->cgroup_id = pins[i];
 			l.nr++;
 		}
-		a->pin = strdup(t.pin);
-		if (!a->pin) {
+		if (l.a[j].pin)
+			continue;
+		pin = strdup(t.pin);
+		if (!pin) {
 			ret = p_sys(obj, "cannot allocate memory");
 			goto out;
 		}
+		l.a[j].pin = pin;
 	}
 	/* --cgroup: that target only */
 	for (size_t i = 0; i < l.nr; i++) {

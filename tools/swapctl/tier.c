@@ -34,6 +34,9 @@
 
 #define TIER_SYSFS	"/sys/kernel/mm/swap_tier"
 #define ZSWAP_NAME	"zswap"
+/* the kernel's defaults for a tier's watermarks (swapctl.8) */
+#define DEFAULT_HIGH_PCT	90
+#define DEFAULT_LOW_PCT		75
 
 /* the flags of one swapon(2) call must not overlap */
 _Static_assert((SWAP_FLAG_TIER_MASK &
@@ -66,7 +69,7 @@ static void tier_help(FILE *f)
 		"       %1$s tier drain { DEV | FILE } [-q|--quiet]\n"
 		"       %1$s tier set NAME { --high PCT | --low PCT }... [--interval MS]\n"
 		"       %1$s tier set --interval MS\n"
-		"       %1$s tier { list | show } [-j [-p]]\n"
+		"       %1$s tier { list | show } [--all] [-j [-p]]\n"
 		"       %1$s tier help\n"
 		"\n"
 		"       NAME := a directory of %2$s\n"
@@ -77,7 +80,7 @@ static void tier_help(FILE *f)
 		"              watermark demotion), --low 0 .. 99, below --high\n"
 		"       MS := 100 .. 60000  (period of the demotion worker)\n"
 		"       OPTIONS := { -j|--json [-p|--pretty] | -t|--tier | -P|--prio |\n"
-		"                    -q|--quiet }\n"
+		"                    -q|--quiet | -a|--all }\n"
 		"\n"
 		"'add' activates a swap device or swapfile (prepared with mkswap(8)) as a\n"
 		"back end of tier NAME.  'remove' deactivates a back end; the kernel\n"
@@ -85,9 +88,11 @@ static void tier_help(FILE *f)
 		"page off a back end (to other back ends, zswap or memory) and shows its\n"
 		"progress; Ctrl-C stops it (exit status %4$d), moved pages stay moved.\n"
 		"'set' sets the demotion watermarks of tier NAME and the demotion\n"
-		"interval.  'list' shows every tier, zswap included, with its figures\n"
-		"and back ends.\n",
-		bin_name, TIER_SYSFS, SWAP_FLAG_PRIO_MASK, EXIT_INTERRUPTED);
+		"interval.  'list' shows zswap and the tiers that have back ends or\n"
+		"watermarks other than the defaults (%5$d%%, %6$d%%), with their figures\n"
+		"and back ends; --all shows every tier.\n",
+		bin_name, TIER_SYSFS, SWAP_FLAG_PRIO_MASK, EXIT_INTERRUPTED,
+		DEFAULT_HIGH_PCT, DEFAULT_LOW_PCT);
 }
 
 static int do_help(int argc, char **argv)
@@ -415,9 +420,7 @@ static int call_swapon(const char *path, int flags)
 		return DRY_RUN_BAD;
 	if (!dry)
 		return swapon(path, flags);
-	fflush(stdout);
-	fprintf(stderr, "%s: %s: dry run: swapon flags 0x%08x\n", bin_name,
-		path, (unsigned int)flags);
+	p_dry(path, "swapon flags 0x%08x", (unsigned int)flags);
 	errno = err;
 	return err ? -1 : 0;
 }
@@ -430,8 +433,7 @@ static int call_swapoff(const char *path)
 		return DRY_RUN_BAD;
 	if (!dry)
 		return swapoff(path);
-	fflush(stdout);
-	fprintf(stderr, "%s: %s: dry run: swapoff\n", bin_name, path);
+	p_dry(path, "swapoff");
 	errno = err;
 	return err ? -1 : 0;
 }
@@ -997,11 +999,14 @@ static int max_int(int a, int b)
 	return a > b ? a : b;
 }
 
-/* Tier table, then one line per back end (sizes from /proc/swaps). */
+/*
+ * Tier table, then one line per back end (sizes from /proc/swaps).
+ * @hidden: the names of the tiers not shown, or NULL.
+ */
 static void list_table(const struct tier *tiers, const struct move_figs *mv,
 		       size_t nr, const struct tier_list *tl,
 		       const struct opt_u64 *interval,
-		       const struct swap_list *swaps)
+		       const struct swap_list *swaps, const char *hidden)
 {
 	static const char *const head[] = {
 		"INDEX", "DEVICES", "CAPACITY", "USED", "WRITTEN", "READ",
@@ -1071,6 +1076,9 @@ static void list_table(const struct tier *tiers, const struct move_figs *mv,
 							a->prio));
 		}
 	}
+	if (hidden)
+		printf("not shown (no back ends, default watermarks): %s; see --all\n",
+		       hidden);
 	putchar('\n');
 	if (interval->valid)
 		printf("demotion interval: %llu ms\n\n",
@@ -1111,22 +1119,84 @@ static void list_table(const struct tier *tiers, const struct move_figs *mv,
 	}
 }
 
+/*
+ * Worth a line without --all: a device tier with back ends, or with a
+ * watermark an operator changed.  zswap always is.
+ */
+static bool tier_shown(const struct tier *t, const struct move_figs *m)
+{
+	const struct opt_u64 *high = &m->fig[MF_HIGH_PCT];
+	const struct opt_u64 *low = &m->fig[MF_LOW_PCT];
+
+	if (t->index == SWAP_TIER_ZSWAP || t->nr_devs)
+		return true;
+	if (t->fig[TF_NR_DEVICES].valid && t->fig[TF_NR_DEVICES].val)
+		return true;
+	return (high->valid && high->val != DEFAULT_HIGH_PCT) ||
+	       (low->valid && low->val != DEFAULT_LOW_PCT);
+}
+
+/*
+ * Drop the tiers not worth a line from all[] and mv[] (zswap, all[0],
+ * stays); *hidden: their names for the table ("tier3, tier4"), or NULL.
+ */
+static int drop_unused(struct tier *all, struct move_figs *mv, size_t *nr,
+		       char **hidden)
+{
+	size_t keep = 0, len = 1;
+
+	*hidden = NULL;
+	for (size_t i = 0; i < *nr; i++)
+		if (!tier_shown(&all[i], &mv[i]))
+			len += strlen(all[i].name) + 2;
+	if (len > 1) {
+		*hidden = malloc(len);
+		if (!*hidden)
+			return p_sys("tier", "cannot allocate memory");
+		(*hidden)[0] = '\0';
+	}
+	for (size_t i = 0; i < *nr; i++) {
+		if (tier_shown(&all[i], &mv[i])) {
+			all[keep] = all[i];	/* shallow: tl owns them */
+			mv[keep++] = mv[i];
+			continue;
+		}
+		if ((*hidden)[0])
+			strcat(*hidden, ", ");
+		strcat(*hidden, all[i].name);
+	}
+	*nr = keep;
+	return EXIT_OK;
+}
+
 static int do_list(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "all",	no_argument,	NULL, 'a' },
+		{ NULL,		0,		NULL, 0 },
+	};
 	struct swap_list swaps = { 0 };
 	struct tier_list tl = { 0 };
 	struct move_figs *mv = NULL;
 	struct opt_u64 interval;
 	struct tier *all = NULL;
+	char *hidden = NULL;
+	bool every = false;
+	size_t nr;
 	int c, ret;
 
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, NULL, "tier")) != -1) {
-		if (c == 'h') {
+	while ((c = cmd_getopt(argc, argv, opts, "tier")) != -1) {
+		switch (c) {
+		case 'a':
+			every = true;
+			break;
+		case 'h':
 			tier_help(stdout);
 			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
 		}
-		return EXIT_USAGE;
 	}
 	if (optind < argc)
 		return p_err(EXIT_USAGE, argv[optind],
@@ -1160,15 +1230,22 @@ static int do_list(int argc, char **argv)
 		ret = read_figure(tl.path, "demote_interval_ms", &interval);
 	if (ret)
 		goto out;
+	nr = tl.nr + 1;
+	if (!every) {
+		ret = drop_unused(all, mv, &nr, &hidden);
+		if (ret)
+			goto out;
+	}
 
 	if (json_output)
-		list_json(all, mv, tl.nr + 1, &tl, &interval, &swaps);
+		list_json(all, mv, nr, &tl, &interval, &swaps);
 	else
-		list_table(all, mv, tl.nr + 1, &tl, &interval, &swaps);
+		list_table(all, mv, nr, &tl, &interval, &swaps, hidden);
 	ret = EXIT_OK;
 out:
 	if (all)
 		tier_free(&all[0]);	/* the others belong to tl */
+	free(hidden);
 	free(all);
 	free(mv);
 	swaps_free(&swaps);
@@ -1191,9 +1268,7 @@ static int write_sysfs(const char *path, const char *val)
 	if (dry < 0)
 		return DRY_RUN_BAD;
 	if (dry) {
-		fflush(stdout);
-		fprintf(stderr, "%s: %s: dry run: write %s\n", bin_name, path,
-			val);
+		p_dry(path, "write %s", val);
 		errno = err;
 		return err ? -1 : 0;
 	}
@@ -1472,12 +1547,14 @@ struct drain {
 	const char *kname;		/* as /proc/swaps names it */
 	const struct tier *tier;
 	bool quiet;
-	bool no_progress;		/* /proc/swaps became unreadable */
+	bool no_progress;		/* /proc/swaps became unreadable, or -j */
 	bool tty;			/* progress: rewrite one line */
 	int shown;			/* length of that line */
 	struct opt_u64 before, left;	/* pages at the start, at the end */
 	int err;			/* 0 or the errno of the drain */
 	bool interrupted;
+	/* the child ended without a report, not by our stop: how */
+	char lost[96];
 };
 
 static double now_sec(void)
@@ -1555,6 +1632,34 @@ drain_child(int fd, int res, const char *path, pid_t parent,
 }
 
 /*
+ * The child ended without reporting.  Killed by the user's stop (our
+ * SIGKILL after SIGINT or SIGTERM, or the terminal's ^C, which reached it
+ * too) it is an interruption; killed by anything else, or exiting, it is
+ * an error whose reason goes in d->lost.
+ */
+static void drain_child_lost(struct drain *d, int status, bool killed)
+{
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+
+	if (drain_stop && sig &&
+	    ((killed && sig == SIGKILL) || sig == drain_stop)) {
+		d->err = EINTR;
+		d->interrupted = true;
+		return;
+	}
+	d->err = ECHILD;	/* JSON "error" */
+	if (sig)
+		snprintf(d->lost, sizeof(d->lost), "was killed by signal %d (%s)",
+			 sig, strsignal(sig));
+	else if (WIFEXITED(status))
+		snprintf(d->lost, sizeof(d->lost),
+			 "exited with status %d without a result",
+			 WEXITSTATUS(status));
+	else
+		snprintf(d->lost, sizeof(d->lost), "ended without a result");
+}
+
+/*
  * Write the path to the drain file in a child while this process shows the
  * progress.  SIGINT and SIGTERM kill the child, which interrupts the
  * kernel's drain: what was moved stays moved.
@@ -1621,10 +1726,8 @@ static int drain_run(struct drain *d, int fd)
 			next = now_sec() + (d->tty ? 0.5 : 2);
 		}
 	}
-	/* no report: killed, by us or by the terminal's ^C */
 	if (read(res[0], &d->err, sizeof(d->err)) != sizeof(d->err))
-		d->err = EINTR;
-	d->interrupted = d->err == EINTR;
+		drain_child_lost(d, status, killed);
 	ret = EXIT_OK;
 out:
 	if (d->shown)	/* clear the progress line */
@@ -1685,6 +1788,15 @@ static int drain_report(const struct drain *d)
 				    moved, left, p);
 		else
 			ret = p_err(EXIT_INTERRUPTED, p, "interrupted");
+		break;
+	case ECHILD:	/* the child died of something else */
+		if (counts)
+			snprintf(tail, sizeof(tail),
+				 "; %llu pages moved, %llu still on %s",
+				 moved, left, p);
+		ret = p_err(EXIT_SYSCALL, p,
+			    "drain stopped: the process writing to the drain file %s%s",
+			    d->lost, tail);
 		break;
 	case EINVAL:
 		ret = p_err(EXIT_SYSCALL, p,
@@ -1803,10 +1915,11 @@ static int do_drain(int argc, char **argv)
 		goto out;
 	d.left = d.before;
 	d.tty = isatty(STDERR_FILENO);
+	/* stderr of -j is JSON: progress only for a person at a terminal */
+	if (json_stderr() && !d.tty)
+		d.no_progress = true;
 	if (dry) {
-		fflush(stdout);
-		fprintf(stderr, "%s: %s: dry run: write %s\n", bin_name,
-			file, d.path);
+		p_dry(file, "write %s", d.path);
 		d.err = err;
 	} else {
 		ret = drain_run(&d, fd);
