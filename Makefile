@@ -30,7 +30,7 @@ unexport TOP BUILD TREE KBUILD
 
 .PHONY: all help deps kernel-tree kernel-tree-reset kernel libbpf bpftool \
 	swapctl bpf selftests export-patches checkpatch test test-host test-vm \
-	demo kernel-drift kernel-stock kernel-bench bench clean distclean
+	demo kernel-drift kernel-buildtest kernel-stock kernel-bench bench clean distclean
 
 all: bpftool swapctl bpf selftests
 
@@ -51,6 +51,7 @@ help:
 	@echo 'Working on the series:'
 	@echo '  make export-patches    write build/linux commits to kernel/mm-patches/'
 	@echo '  make checkpatch        scripts/checkpatch.pl --strict on every patch'
+	@echo '  make kernel-buildtest  compile the series with MEMCG/SWAP_TIER_BPF/ZSWAP off, and patch by patch'
 	@echo 'Testing:'
 	@echo '  make test-host         host unit tests only'
 	@echo '  make test-vm           VM selftests only'
@@ -73,6 +74,9 @@ kernel-tree-reset: deps
 kernel-drift:
 	@scripts/kernel-drift
 
+kernel-buildtest: kernel-tree
+	@JOBS=$(JOBS) scripts/kernel-buildtest $(TREE) $(BUILDTEST)
+
 kernel: kernel-tree
 	@echo "  KERNEL  $(BZIMAGE)"
 	@JOBS=$(JOBS) scripts/kernel-build $(TREE) $(KBUILD)
@@ -87,14 +91,17 @@ bpftool: kernel-tree
 	@$(MAKE) -s -C $(TREE)/tools/bpf/bpftool OUTPUT=$(BUILD)/bpftool/ >/dev/null
 
 swapctl: libbpf
-	@$(MAKE) -s -C tools/swapctl OUTPUT=$(BUILD)/swapctl/ LIBBPF_DIR=$(LIBBPF_DIR)
+	@$(MAKE) -s -C tools/swapctl OUTPUT=$(BUILD)/swapctl/ TEST_OUTPUT=$(BUILD)/swapctl-test/ LIBBPF_DIR=$(LIBBPF_DIR) all test-build
 
 bpf: kernel bpftool libbpf
 	@$(MAKE) -s -C bpf OUTPUT=$(BPF_OUT)/ VMLINUX=$(VMLINUX) BPFTOOL=$(BPFTOOL) \
 		LIBBPF_DIR=$(LIBBPF_DIR)
 
-selftests: kernel-tree
-	@$(MAKE) -s -C selftests/vm OUTPUT=$(SELFTESTS)/ KSFT_INC=$(KSFT_INC)
+# The tests read their BPF programs back through skeletons (make bpf) and
+# link libbpf.
+selftests: kernel-tree libbpf bpf
+	@$(MAKE) -s -C selftests/vm OUTPUT=$(SELFTESTS)/ KSFT_INC=$(KSFT_INC) \
+		BPF_OUT=$(BPF_OUT) LIBBPF_DIR=$(LIBBPF_DIR)
 
 export-patches:
 	@scripts/export-patches $(TREE)
@@ -131,7 +138,7 @@ bench: deps kernel-bench swapctl bpf
 		--stock-kernel $(BENCH_STOCK_KBUILD)/arch/x86/boot/bzImage $(BENCH_ARGS)
 
 clean:
-	rm -rf $(KBUILD) $(STOCK_KBUILD) $(BENCH_KBUILD) $(BENCH_STOCK_KBUILD) $(LIBBPF_DIR) $(BUILD)/bpftool $(BUILD)/swapctl \
+	rm -rf $(KBUILD) $(STOCK_KBUILD) $(BENCH_KBUILD) $(BENCH_STOCK_KBUILD) $(LIBBPF_DIR) $(BUILD)/bpftool $(BUILD)/swapctl $(BUILD)/swapctl-test \
 		$(BPF_OUT) $(SELFTESTS) $(BUILD)/bench $(BUILD)/vm
 
 distclean:

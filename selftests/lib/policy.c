@@ -375,17 +375,6 @@ int cg_path_of_id(unsigned long long id, char *path, size_t len)
 	return find_id(CG_ROOT, id, path, len, 0);
 }
 
-int bpf_obj_get(const char *path)
-{
-	union bpf_attr attr;
-	int fd;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.pathname = (__u64)(unsigned long)path;
-	fd = (int)syscall(__NR_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
-	return fd < 0 ? -errno : fd;
-}
-
 /*
  * The start of struct bpf_link_info as of Linux 6.4, which the system's
  * older <linux/bpf.h> lacks: the per-type union is 8-byte aligned, and a

@@ -110,8 +110,6 @@ int cg_destroy_tree(const char *cg);
 /* Absolute path of the cgroup with id under CG_ROOT, or -ENOENT. */
 int cg_path_of_id(unsigned long long id, char *path, size_t len);
 
-/* bpf(BPF_OBJ_GET) of a pinned object: fd or -errno. */
-int bpf_obj_get(const char *path);
 /* An fd of the struct_ops map a struct_ops link runs, or -errno. */
 int bpf_link_map_fd(int link_fd);
 /*

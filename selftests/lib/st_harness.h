@@ -15,6 +15,44 @@
 #define ST_WORKER_TIMEOUT_S	120
 
 /*
+ * Prerequisites: what the project itself provides (the VM runner's
+ * environment and tier disks, the series' sysfs files and tracepoints,
+ * swapctl, the BPF objects and skeletons the build makes) must be there;
+ * a test missing one FAILS, saying what is missing.  Only what lies
+ * outside the project (a device-mapper target, a libblkid limit, a stock
+ * kernel feature the config may lack) is a reason to SKIP.
+ */
+
+/*
+ * Fill env from the VM runner's environment (selftests/vmrun): root,
+ * $SWAPTIER_SCRATCH, with need_swapctl $SWAPCTL, with need_disks
+ * $SWAPTIER_SSD and $SWAPTIER_HDD.
+ */
+static inline void st_require_env(struct __test_metadata *_metadata,
+				  struct st_env *env, bool need_swapctl,
+				  bool need_disks)
+{
+	const char *why = st_env_get(env, need_swapctl);
+
+	ASSERT_TRUE(why == NULL)
+		TH_LOG("%s (the swaptier VM runner, selftests/vmrun, provides it)",
+		       why);
+	if (!need_disks)
+		return;
+	ASSERT_TRUE(env->ssd && env->hdd)
+		TH_LOG("SWAPTIER_SSD and SWAPTIER_HDD must name the tier disks (selftests/vmrun provides them)");
+}
+
+/* avail() (tier_available(), pol_available(), ...) must say yes. */
+static inline void st_require(struct __test_metadata *_metadata,
+			      bool (*avail)(char *why, size_t len))
+{
+	char why[512] = "";
+
+	ASSERT_TRUE(avail(why, sizeof(why))) TH_LOG("%s", why);
+}
+
+/*
  * When the worker could not mlockall() its own stack/data, a few of those
  * pages may be reclaimed too and move zswpout.  Allow this many then.
  */

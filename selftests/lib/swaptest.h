@@ -54,8 +54,8 @@ struct st_env {
 };
 
 /*
- * Fill env from the environment.  Returns NULL when usable, else a reason
- * to skip (not root, SWAPTIER_SCRATCH unset or not a writable directory,
+ * Fill env from the environment.  Returns NULL when usable, else what is
+ * missing (not root, SWAPTIER_SCRATCH unset or not a writable directory,
  * SWAPCTL unset or not executable when need_swapctl).
  */
 const char *st_env_get(struct st_env *env, bool need_swapctl);

@@ -98,7 +98,6 @@ FIXTURE(demote) {
 FIXTURE_SETUP(demote)
 {
 	char log[2048], out[4096], why[256];
-	const char *reason;
 	int i, rc;
 
 	self->w = (struct worker)WORKER_INIT;
@@ -106,17 +105,11 @@ FIXTURE_SETUP(demote)
 	for (i = 0; i < MAX_BG; i++)
 		self->bg[i] = (struct bg)BG_INIT;
 	self->owner = getpid();
-	reason = st_env_get(&self->env, true);
-	if (reason)
-		SKIP(return, "%s", reason);
-	if (!self->env.ssd || !self->env.hdd)
-		SKIP(return, "SWAPTIER_SSD and SWAPTIER_HDD must name the tier disks");
-	if (!tier_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
-	if (!demote_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
-	if (!cg_memory_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
+	st_require_env(_metadata, &self->env, true, true);
+	st_require(_metadata, tier_available);
+	st_require(_metadata, demote_available);
+	st_require(_metadata, cg_memory_available);
+	/* device-mapper is stock Linux: the one prerequisite that may skip */
 	if (!dm_available(why, sizeof(why)))
 		SKIP(return, "%s", why);
 
@@ -493,10 +486,10 @@ static dev_t backend_rdev(struct __test_metadata *_metadata,
 
 /*
  * Start collecting events (names without the "swap_tier/" system) in the
- * fixture's trace instance.  false if tracefs is not usable (the caller
- * skips its tracepoint checks); a missing swap_tier event fails the test.
+ * fixture's trace instance.  The events are the series' own, and its config
+ * enables tracing for them: a missing event or tracefs fails the test.
  */
-static bool trace_start(struct __test_metadata *_metadata,
+static void trace_start(struct __test_metadata *_metadata,
 			FIXTURE_DATA(demote) *self, const char *const *events)
 {
 	const char *full[8];
@@ -509,14 +502,8 @@ static bool trace_start(struct __test_metadata *_metadata,
 	}
 	full[i] = NULL;
 	rc = trace_inst_create(&self->tr, "demote", full, why, sizeof(why));
-	if (rc == -ENOENT && self->tr.dir[0])
-		ASSERT_EQ(0, rc) TH_LOG("tracepoint missing: %s", why);
-	if (rc) {
-		ksft_print_msg("tracepoint checks skipped: %s\n", why);
-		trace_inst_destroy(&self->tr);
-		return false;
-	}
-	return true;
+	ASSERT_EQ(0, rc) TH_LOG("swap_tier tracepoints: %s: %s", why,
+				strerror(-rc));
 }
 
 static char *trace_take(struct __test_metadata *_metadata,
@@ -849,7 +836,7 @@ TEST_F_TIMEOUT(demote, watermark_oldest_first, 240)
 	uint64_t *pma, *pmb;
 	long long cap, moved, on_ssd, low_mark, ra, rb, cached;
 	double t_a1, t_b0, t_on, t_low;
-	bool traced, pinned;
+	bool pinned;
 	int cpu;
 
 	two_backends(_metadata, self, WM_SSD_SIZE, 0, &s0);
@@ -881,7 +868,7 @@ TEST_F_TIMEOUT(demote, watermark_oldest_first, 240)
 	cgfaults_take(self->cg, &fa);
 	st_worker_start(_metadata, &self->w2, self->cg2, WM_NEW_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready2);
-	traced = trace_start(_metadata, self, events);
+	trace_start(_metadata, self, events);
 	dstat_take(_metadata, &d1);
 
 	/* B as late as the gap asks, then the watermarks at once. */
@@ -972,7 +959,7 @@ TEST_F_TIMEOUT(demote, watermark_oldest_first, 240)
 	assert_not_faulted(_metadata, self->cg, &fa, 0, "A during demotion");
 	assert_not_faulted(_metadata, self->cg2, &fb, 0, "B during demotion");
 
-	if (traced) {
+	{	/* the tracepoints */
 		const char *p;
 		char *text = trace_take(_metadata, self);
 		char line[512];
@@ -1211,23 +1198,20 @@ TEST_F_TIMEOUT(demote, policy_age_demote, 240)
 	struct worker_resp ready, ready2;
 	struct st_snap s0, sb, s1, s2, s3, v0, v1;
 	struct move_count mc;
-	bool traced;
 	struct dstat d1, d2, d3;
 	struct pdstat p1, p2, p3;
 	struct cgfaults fa;
-	char obj[PATH_MAX], out[OUT_LEN], why[256];
+	char obj[PATH_MAX], out[OUT_LEN];
 	uint64_t *pma;
 	long long on_a, on_b, min_age, ra, rb, moved;
 	double t_a0, t_a1, t_repl, t_load, deadline;
 	int rc;
 
-	if (!pol_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
-	if (!pol_bpffs_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
-	if (pol_obj_path("age_demote", false, obj, sizeof(obj)))
-		SKIP(return, "%.900s missing (bpf/age_demote.bpf.c, make bpf)",
-		     obj);
+	st_require(_metadata, pol_available);
+	st_require(_metadata, pol_bpffs_available);
+	ASSERT_EQ(0, pol_obj_path("age_demote", false, obj, sizeof(obj)))
+		TH_LOG("%.900s missing (bpf/age_demote.bpf.c, make bpf builds it)",
+		       obj);
 	two_backends(_metadata, self, PD_SSD_SIZE, 0, &s0);
 	st_worker_start(_metadata, &self->w2, self->cg2, PD_B_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready2);
@@ -1248,7 +1232,7 @@ TEST_F_TIMEOUT(demote, policy_age_demote, 240)
 	cgfaults_take(self->cg, &fa);
 
 	/* A huge min_age: nothing is old enough. */
-	traced = trace_start(_metadata, self, events);
+	trace_start(_metadata, self, events);
 	dstat_take(_metadata, &d1);
 	t_load = st_now();
 	rc = policy_cmd(self, out, sizeof(out), "load", 1000000, PD_BUDGET,
@@ -1337,7 +1321,7 @@ TEST_F_TIMEOUT(demote, policy_age_demote, 240)
 			      "policy demotion (A)");
 	free(pma);
 	assert_not_faulted(_metadata, self->cg, &fa, 0, "A during demotion");
-	if (traced) {
+	{	/* the tracepoints */
 		char *text = trace_take(_metadata, self);
 
 		move_count(text, 1, cg_id(self->cg), 1, &mc);
@@ -1387,7 +1371,6 @@ TEST_F_TIMEOUT(demote, drain_busy, 240)
 	struct bg *cyc = &self->bg[0], *chk = &self->bg[1];
 	double secs, deadline;
 	long long drained;
-	bool traced;
 	dev_t rdev;
 	int rc, status;
 
@@ -1408,7 +1391,7 @@ TEST_F_TIMEOUT(demote, drain_busy, 240)
 	while (cyc->sh->cycles < 4 && !cyc->sh->done && st_now() < deadline)
 		st_sleep_ms(50);
 	ASSERT_GE(cyc->sh->cycles, 4ULL) TH_LOG("the workload did not get going");
-	traced = trace_start(_metadata, self, events);
+	trace_start(_metadata, self, events);
 	dstat_take(_metadata, &d1);
 
 	ASSERT_EQ(0, bg_worker_request(chk, &self->w, WORKER_CHECK, 0));
@@ -1484,8 +1467,7 @@ TEST_F_TIMEOUT(demote, drain_busy, 240)
 	ASSERT_EQ(s3.hdd.written, s4.hdd.written)
 		TH_LOG("pages went to the HDD while the SSD (faster) had room after its drain");
 	verify(_metadata, &self->w);
-	if (traced)
-		assert_drain_trace(_metadata, self, rdev, 1, -1, drained, 0, 0);
+	assert_drain_trace(_metadata, self, rdev, 1, -1, drained, 0, 0);
 }
 
 /*
@@ -1515,7 +1497,6 @@ TEST_F_TIMEOUT(demote, drain_swapctl, 180)
 	char out[OUT_LEN];
 	uint64_t *pma;
 	long long held, drained, to_hdd, m1, ra;
-	bool traced;
 	dev_t rdev;
 	int rc;
 
@@ -1532,11 +1513,9 @@ TEST_F_TIMEOUT(demote, drain_swapctl, 180)
 	pma = pm_take(_metadata, &self->w, DS_PAGES);
 	cgfaults_take(self->cg, &fa);
 	dstat_take(_metadata, &d1);
-	traced = trace_start(_metadata, self, events);
+	trace_start(_metadata, self, events);
 
 	rc = swapctl_log(self, out, sizeof(out), "swapctl tier drain", argv);
-	if (rc == 16 && strstr(out, "drain"))
-		SKIP(return, "this swapctl has no \"tier drain\": %.900s", out);
 	if (rc)
 		drain_diag(_metadata, self, "ssd", "swapctl tier drain failed");
 	ASSERT_EQ(0, rc) TH_LOG("swapctl tier drain %s: %s", self->be[0].dev,
@@ -1580,7 +1559,7 @@ TEST_F_TIMEOUT(demote, drain_swapctl, 180)
 		TH_LOG("%lld pages not in memory, %lld read from the back ends",
 		       DS_PAGES - ra, v1.hdd.read - v0.hdd.read +
 		       v1.ssd.read - v0.ssd.read);
-	if (traced) {
+	{	/* the tracepoints */
 		char *text = trace_take(_metadata, self);
 		const char *p;
 		char line[512];
@@ -1789,14 +1768,13 @@ TEST_F_TIMEOUT(demote, drain_nomem, 240)
 	struct st_snap s2;
 	struct dstat d1, d2;
 	long long drained, to_mem, m2;
-	bool traced;
 	double secs;
 	dev_t rdev;
 	int rc;
 
 	nomem_setup(_metadata, self, &n);
 	rdev = backend_rdev(_metadata, &self->be[0]);
-	traced = trace_start(_metadata, self, events);
+	trace_start(_metadata, self, events);
 	dstat_take(_metadata, &d1);
 	rc = nomem_move(_metadata, self, &n, false, &secs);
 	dstat_take(_metadata, &d2);
@@ -1818,9 +1796,8 @@ TEST_F_TIMEOUT(demote, drain_nomem, 240)
 		TH_LOG("everything moved although memory.max left no room");
 	ASSERT_EQ(d1.hdd_drained, d2.hdd_drained);
 	nomem_finish(_metadata, self, &s2, m2);
-	if (traced)
-		assert_drain_trace(_metadata, self, rdev, 1, n.s1.ssd.used,
-				   drained, s2.ssd.used, -ENOMEM);
+	assert_drain_trace(_metadata, self, rdev, 1, n.s1.ssd.used, drained,
+			   s2.ssd.used, -ENOMEM);
 }
 
 /*
@@ -1928,30 +1905,24 @@ TEST_F_TIMEOUT(demote, drain_interrupted, 300)
 					     WEXITSTATUS(status),
 		       c->sh->t_end - t_sig, dsig - d0,
 		       st_oneline(c->sh->out, sizeof(c->sh->out)));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 16 &&
-	    strstr(c->sh->out, "drain")) {
-		ksft_print_msg("this swapctl has no \"tier drain\": that part skipped\n");
-	} else {
-		ASSERT_TRUE(WIFEXITED(status))
-			TH_LOG("swapctl tier drain died of signal %d instead of reporting the interruption",
-			       WTERMSIG(status));
-		ASSERT_EQ(SWAPCTL_EXIT_INTERRUPTED, WEXITSTATUS(status))
-			TH_LOG("swapctl tier drain after SIGINT: exit %d: %s",
-			       WEXITSTATUS(status), c->sh->out);
-		ASSERT_NE(NULL, strstr(c->sh->out, "interrupted"))
-			TH_LOG("swapctl does not say the drain was interrupted: %s",
-			       c->sh->out);
-		ASSERT_LT(c->sh->t_end - t_sig, 20.0);
-		moved2 = tier_ll("ssd", "drained_pages") - d0;
-		snap_exact(_metadata, self, self->cg, &s3);
-		st_snap_print("after the interrupted swapctl drain", &s2, &s3,
-			      true);
-		ASSERT_GT(moved2, 0LL);
-		ASSERT_GT(s3.ssd.used, 0LL)
-			TH_LOG("nothing left: swapctl's drain was not interrupted");
-		ASSERT_EQ(s2.ssd.used - moved2, s3.ssd.used);
-		ASSERT_EQ(1, swaps_find(self->be[0].dev, NULL));
-	}
+	ASSERT_TRUE(WIFEXITED(status))
+		TH_LOG("swapctl tier drain died of signal %d instead of reporting the interruption",
+		       WTERMSIG(status));
+	ASSERT_EQ(SWAPCTL_EXIT_INTERRUPTED, WEXITSTATUS(status))
+		TH_LOG("swapctl tier drain after SIGINT: exit %d: %s",
+		       WEXITSTATUS(status), c->sh->out);
+	ASSERT_NE(NULL, strstr(c->sh->out, "interrupted"))
+		TH_LOG("swapctl does not say the drain was interrupted: %s",
+		       c->sh->out);
+	ASSERT_LT(c->sh->t_end - t_sig, 20.0);
+	moved2 = tier_ll("ssd", "drained_pages") - d0;
+	snap_exact(_metadata, self, self->cg, &s3);
+	st_snap_print("after the interrupted swapctl drain", &s2, &s3, true);
+	ASSERT_GT(moved2, 0LL);
+	ASSERT_GT(s3.ssd.used, 0LL)
+		TH_LOG("nothing left: swapctl's drain was not interrupted");
+	ASSERT_EQ(s2.ssd.used - moved2, s3.ssd.used);
+	ASSERT_EQ(1, swaps_find(self->be[0].dev, NULL));
 
 	/* Still writable: B's pages go to the SSD. */
 	st_snap_take(self->cg2, 0, &s3);

@@ -29,6 +29,7 @@
 
 #include "kselftest_harness.h"
 #include "swaptest.h"
+#include "st_harness.h"
 
 #define REG_PAGES		16	/* multi-page regular swapfiles */
 #define GHOST_BAD_LAST_PAGE	64	/* front-end size of malformed ghosts */
@@ -111,11 +112,8 @@ static bool common_setup(struct __test_metadata *_metadata,
 			 struct st_env *env, bool need_swapctl)
 {
 	char log[2048];
-	const char *why = st_env_get(env, need_swapctl);
 
-	if (why) {
-		SKIP(return false, "%s", why);
-	}
+	st_require_env(_metadata, env, need_swapctl, false);
 	if (st_recover(env, log, sizeof(log)))
 		ksft_print_msg("recovered state left by an earlier test: %s\n",
 			       log);
@@ -436,8 +434,8 @@ TEST_F_TIMEOUT(hdr, leak_check, 240)
 	double t0, secs;
 	int i, k, rc, kasan;
 
-	if (!self->env.swapctl || access(self->env.swapctl, X_OK))
-		SKIP(return, "SWAPCTL is not set or not executable");
+	ASSERT_TRUE(self->env.swapctl && !access(self->env.swapctl, X_OK))
+		TH_LOG("SWAPCTL is not set or not executable (selftests/vmrun sets it)");
 	ghost = files_new(_metadata, &self->f, &self->env, "ghost");
 	rc = st_swapctl_ghost_create(&self->env, ghost, "64M", NULL, out,
 				     sizeof(out));
@@ -567,8 +565,8 @@ TEST_F_TIMEOUT(hdr, metadata_cost, 240)
 	struct swaphdr_spec s;
 	int i, rc;
 
-	if (!self->env.swapctl || access(self->env.swapctl, X_OK))
-		SKIP(return, "SWAPCTL is not set or not executable");
+	ASSERT_TRUE(self->env.swapctl && !access(self->env.swapctl, X_OK))
+		TH_LOG("SWAPCTL is not set or not executable (selftests/vmrun sets it)");
 	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
 		TH_LOG("swap already active: %s", out);
 	ghost = files_new(_metadata, &self->f, &self->env, "metaghost");

@@ -18,7 +18,7 @@
  * Environment (the swaptier VM runner): root, cgroup v2 at /sys/fs/cgroup
  * with +memory in the root's subtree_control, zswap enabled, no swap
  * active, SWAPCTL and SWAPTIER_SCRATCH set.  Without SWAPTIER_SCRATCH or
- * SWAPCTL every test is skipped.
+ * SWAPCTL every test fails (the VM runner provides them).
  *
  * Sizes are small on purpose: the guest is QEMU TCG with KASAN and lockdep.
  */
@@ -75,14 +75,11 @@ FIXTURE_SETUP(ghost)
 	size_t ps = st_page_size();
 	struct swaphdr_info hi;
 	char log[2048], out[4096];
-	const char *why;
 	int rc;
 
 	self->w = (struct worker)WORKER_INIT;
 	self->owner = getpid();
-	why = st_env_get(&self->env, true);
-	if (why)
-		SKIP(return, "%s", why);
+	st_require_env(_metadata, &self->env, true, false);
 	if (st_recover(&self->env, log, sizeof(log)))
 		ksft_print_msg("recovered state left by an earlier test: %s\n",
 			       log);
@@ -151,16 +148,16 @@ FIXTURE_TEARDOWN_PARENT(ghost)
 	}
 }
 
-/* Create the test's memory cgroup.  false (test skipped) if impossible. */
+/*
+ * Create the test's memory cgroup (the VM runner enables the memory
+ * controller).  false (test failed) if impossible.
+ */
 static bool make_memcg(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(ghost) *self, const char *tag)
 {
-	char why[256];
 	int err;
 
-	if (!cg_memory_available(why, sizeof(why))) {
-		SKIP(return false, "%s", why);
-	}
+	st_require(_metadata, cg_memory_available);
 	err = cg_create(tag, self->cg, sizeof(self->cg));
 	if (err)
 		self->cg[0] = '\0';
@@ -379,8 +376,9 @@ TEST_F_TIMEOUT(ghost, fstab_priority, 60)
 /*
  * 2b. LABEL= in fstab for a ghost made with "swapctl ghost create --label".
  * util-linux resolves LABEL= through libblkid, which normally only looks at
- * block devices; if it cannot find a one-page regular file by label the
- * test reports what swapon(8) said as a SKIP instead of passing.
+ * block devices and identifies swap only on areas of at least 10 pages
+ * (its swap prober's minsz); if it cannot find a one-page regular file by
+ * label the test reports what swapon(8) said as a SKIP instead of passing.
  */
 TEST_F_TIMEOUT(ghost, fstab_label, 60)
 {
@@ -424,8 +422,10 @@ TEST_F_TIMEOUT(ghost, fstab_label, 60)
 		char msg[1024];
 
 		if (snprintf(msg, sizeof(msg),
-			     "util-linux did not resolve LABEL=%s to the one-page ghost %s (swapon exit %d: %s; blkid -p exit %d)",
-			     label, self->path2, rc, out, rcb) >= (int)sizeof(msg))
+			     "util-linux did not resolve LABEL=%s to the one-page ghost %s (swapon exit %d: %s; blkid -p exit %d%s)",
+			     label, self->path2, rc, out, rcb,
+			     rcb ? ": libblkid probes for swap only on areas of 10 pages or more" :
+				   "") >= (int)sizeof(msg))
 			msg[sizeof(msg) - 2] = '~';
 		SKIP(return, "%s", msg);
 	}

@@ -35,7 +35,9 @@
  *
  * Environment: that of tier_test (root, cgroup v2 with +memory, zswap
  * enabled, no swap active, SWAPCTL, SWAPTIER_SCRATCH, SWAPTIER_SSD,
- * SWAPTIER_HDD), plus bpffs at /sys/fs/bpf and the BPF objects (make bpf).
+ * SWAPTIER_HDD), plus bpffs at /sys/fs/bpf and the BPF objects (make bpf);
+ * count is also loaded from its skeleton (build/bpf/test/count.skel.h) to
+ * read its globals back.  Any of these missing fails the test.
  * Working sets are at most 16 MiB: the guest is QEMU TCG with KASAN.
  */
 #define _GNU_SOURCE
@@ -54,11 +56,19 @@
 
 #include <linux/btf.h>
 #include <linux/swap_tier.h>
+#include <linux/types.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "kselftest_harness.h"
 #include "swaptest.h"
 #include "st_harness.h"
 #include "policy.h"
+#include "skel.h"
+#include "progs/count.h"
+#include "count.skel.h"
+#include "all_kfuncs.skel.h"
 
 #define GHOST_SIZE		"256M"
 #define MAX_BACKENDS		2
@@ -277,42 +287,32 @@ static void assert_nothing_attached(struct __test_metadata *_metadata,
 			       POL_PIN_DIR, desc);
 }
 
-/* Is the object there?  Skips the test if not. */
-static bool need_obj(struct __test_metadata *_metadata, const char *name,
+/* The object the build makes (make bpf) must be there. */
+static void need_obj(struct __test_metadata *_metadata, const char *name,
 		     bool test, char *path, size_t len)
 {
-	if (pol_obj_path(name, test, path, len))
-		SKIP(return false, "%.900s missing (make bpf)", path);
-	return true;
+	ASSERT_EQ(0, pol_obj_path(name, test, path, len))
+		TH_LOG("%.900s missing (make bpf builds it)", path);
 }
 
 FIXTURE_SETUP(policy)
 {
-	char log[2048], out[OUT_LEN], why[256];
-	const char *reason;
+	char log[2048], out[OUT_LEN];
 	int rc;
 
 	self->w = (struct worker)WORKER_INIT;
 	self->w2 = (struct worker)WORKER_INIT;
 	self->owner = getpid();
-	reason = st_env_get(&self->env, true);
-	if (reason)
-		SKIP(return, "%s", reason);
-	if (!self->env.ssd || !self->env.hdd)
-		SKIP(return, "SWAPTIER_SSD and SWAPTIER_HDD must name the tier disks");
-	if (!tier_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
-	if (!cg_memory_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
-	if (!pol_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
-	if (!pol_bpffs_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
+	st_require_env(_metadata, &self->env, true, true);
+	st_require(_metadata, tier_available);
+	st_require(_metadata, cg_memory_available);
+	st_require(_metadata, pol_available);
+	st_require(_metadata, pol_bpffs_available);
 	rc = swapctl_argv(&self->env, out, sizeof(out), "show", NULL, NULL,
 			  NULL);
-	if (rc == 16 && strstr(out, "unknown object"))
-		SKIP(return, "%.400s has no \"policy show\": %.400s", self->env.swapctl,
-		     st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, rc) TH_LOG("%.400s policy show: exit %d: %.400s",
+				self->env.swapctl, rc,
+				st_oneline(out, sizeof(out)));
 
 	if (pol_recover(log, sizeof(log)))
 		ksft_print_msg("recovered policy state left by an earlier test: %s\n",
@@ -512,6 +512,63 @@ static void assert_no_errors(struct __test_metadata *_metadata,
 }
 
 /*
+ * count (progs/count.bpf.c) from its skeleton, loaded with the verdicts
+ * place and writeback and generation gen for the cgroup of id (0:
+ * global), not attached.  With share (a loaded copy), its globals (.bss,
+ * .data) are share's: both copies count into the same variables.
+ */
+static struct count_bpf *count_load(struct __test_metadata *_metadata,
+				    long long id, int place, int writeback,
+				    unsigned int gen, struct count_bpf *share)
+{
+	struct count_bpf *skel;
+	int rc;
+
+	st_libbpf_print_warnings();
+	skel = count_bpf__open();
+	ASSERT_NE(NULL, skel) TH_LOG("count_bpf__open: %s", strerror(errno));
+	skel->rodata->place_verdict = place;
+	skel->rodata->writeback_verdict = writeback;
+	skel->rodata->gen = gen;
+	/* the attach target, as swapctl's --cgroup sets it */
+	skel->struct_ops.count_ops->cgroup_id = (unsigned long long)id;
+	if (share) {
+		rc = bpf_map__reuse_fd(skel->maps.bss,
+				       bpf_map__fd(share->maps.bss));
+		ASSERT_EQ(0, rc) TH_LOG("reusing .bss: %s", strerror(-rc));
+		rc = bpf_map__reuse_fd(skel->maps.data,
+				       bpf_map__fd(share->maps.data));
+		ASSERT_EQ(0, rc) TH_LOG("reusing .data: %s", strerror(-rc));
+	}
+	rc = count_bpf__load(skel);
+	ASSERT_EQ(0, rc) TH_LOG("count_bpf__load (gen %u): %s", gen,
+				strerror(-rc));
+	return skel;
+}
+
+/*
+ * Attach skel's ops (for the cgroup of id, as loaded): the policy's sysfs
+ * directory is there, named "count", for id.  The link lives as long as
+ * this process (or the link's destruction).
+ */
+static struct bpf_link *count_attach(struct __test_metadata *_metadata,
+				     struct count_bpf *skel, long long id)
+{
+	struct bpf_link *link = bpf_map__attach_struct_ops(skel->maps.count_ops);
+	struct pol_stat ps;
+	int rc;
+
+	ASSERT_NE(NULL, link) TH_LOG("attaching count to %lld: %s", id,
+				     strerror(errno));
+	rc = pol_stat_read((unsigned long long)id, &ps);
+	ASSERT_EQ(0, rc) TH_LOG("no policy directory for %lld after attaching",
+				id);
+	ASSERT_STREQ("count", ps.name);
+	ASSERT_EQ(id, ps.cgroup_id);
+	return link;
+}
+
+/*
  * 1. The shipped "default" policy, attached globally, places pages exactly
  * as the kernel does without a policy (tier_test writeback_to_ssd and
  * incompressible_direct_to_ssd): compressible pages go to zswap and, with
@@ -531,8 +588,7 @@ TEST_F_TIMEOUT(policy, default_policy_matches_builtin, 120)
 	long long on_ssd, direct;
 	int rc;
 
-	if (!need_obj(_metadata, "default", false, obj, sizeof(obj)))
-		return;
+	need_obj(_metadata, "default", false, obj, sizeof(obj));
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	make_cg2(_metadata, self);
 	attach(_metadata, self, "load", "default", "default", NULL, NULL);
@@ -601,8 +657,7 @@ TEST_F_TIMEOUT(policy, batch_skips_zswap, 120)
 	char obj[PATH_MAX], set[PATH_MAX + 32];
 	long long direct;
 
-	if (!need_obj(_metadata, "batch", false, obj, sizeof(obj)))
-		return;
+	need_obj(_metadata, "batch", false, obj, sizeof(obj));
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	make_cg2(_metadata, self);
 	snprintf(set, sizeof(set), "batch_cgroups=%s", self->cg);
@@ -669,8 +724,7 @@ TEST_F_TIMEOUT(policy, latency_keeps_zswap, 120)
 	char obj[PATH_MAX], set[PATH_MAX + 32], batch[64];
 	double start;
 
-	if (!need_obj(_metadata, "latency", false, obj, sizeof(obj)))
-		return;
+	need_obj(_metadata, "latency", false, obj, sizeof(obj));
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	make_cg2(_metadata, self);
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "32K"));
@@ -781,8 +835,7 @@ TEST_F_TIMEOUT(policy, compress_aware, 120)
 	struct pol_stat p0, p1;
 	char obj[PATH_MAX];
 
-	if (!need_obj(_metadata, "compress_aware", false, obj, sizeof(obj)))
-		return;
+	need_obj(_metadata, "compress_aware", false, obj, sizeof(obj));
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	make_cg2(_metadata, self);
 	attach(_metadata, self, "load", "compress_aware", "compress_aware",
@@ -846,8 +899,7 @@ TEST_F_TIMEOUT(policy, ssd_wear_caps_ssd, 120)
 	char obj[PATH_MAX], set[64];
 	long long ssd, hdd;
 
-	if (!need_obj(_metadata, "ssd_wear", false, obj, sizeof(obj)))
-		return;
+	need_obj(_metadata, "ssd_wear", false, obj, sizeof(obj));
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	add_backend(_metadata, self, 1, self->env.hdd, "hdd");
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "64K"));
@@ -923,9 +975,8 @@ TEST_F_TIMEOUT(policy, verifier_rejections, 120)
 	int rc, fd;
 
 	for (i = 0; i < ST_ARRAY_SIZE(bad_objs); i++)
-		if (!need_obj(_metadata, bad_objs[i].name, true, objs[i],
-			      sizeof(objs[i])))
-			return;
+		need_obj(_metadata, bad_objs[i].name, true, objs[i],
+			 sizeof(objs[i]));
 	record_target(self, 0, NULL);
 	for (i = 0; i < ST_ARRAY_SIZE(bad_objs); i++) {
 		const struct bad_obj *b = &bad_objs[i];
@@ -985,22 +1036,30 @@ TEST_F_TIMEOUT(policy, verifier_rejections, 120)
 
 /*
  * 7. "count" attached to the worker's cgroup with place_verdict
- * 0x101 (SSD only): zswap never stores a page of it.  While the worker
- * pages out, verifies and rewrites its pages over and over, a helper
- * process replaces the policy 100 times: once with "swapctl policy
- * replace" (count generation 1), then 99 times by link updates
- * (BPF_LINK_UPDATE with BPF_F_REPLACE, what swapctl's replace ends in)
- * that swap the link between the generation 0 and 1 maps, both kept
- * loaded through map fds.  Each update runs the kernel's replace path:
- * init() of the new ops, the RCU switch, exit() of the old ones.  Had the
- * built-in default run for a single page in between, zswap would have
- * stored it: memory.stat zswpout must not move at all.  The policy's
- * sysfs directory stays, named "count", with no error; no page is
- * corrupted.
+ * 0x101 (SSD only): zswap never stores a page of it.  The test loads two
+ * copies of count from its skeleton, generation 0 and 1, the second
+ * sharing the first one's globals (.bss, .data), and attaches generation
+ * 0.  While the worker pages out, verifies and rewrites its pages over
+ * and over, a helper process replaces the policy 100 times: once as
+ * swapctl's replace does (bpf_link__update_map(): set the new map's value,
+ * BPF_LINK_UPDATE), then 99 times by BPF_LINK_UPDATE with BPF_F_REPLACE,
+ * swapping the link between the two maps.  Each update runs the kernel's
+ * replace path: init() of the new ops, the RCU switch, exit() of the old
+ * ones (SWAP_TIER_EXIT_REPLACE).
+ *
+ * Had the built-in default run for a single page in between, that page's
+ * place() would have run in neither generation: the place() calls of the
+ * two generations (seen[0] + seen[1], read from the shared .bss) add up
+ * to every swap-out attempt of the cgroup (the SSD's writes, zswap's
+ * stores, the pages kept in memory) and to the kernel's place_calls of
+ * the policy, both generations handled some, and zswap stored nothing.
+ * The policy's sysfs directory stays, named "count", with no error; no
+ * page is corrupted.
  *
  * (A "swapctl policy replace" parses the kernel's BTF and verifies the
  * object's programs: 3 to 7 s under QEMU TCG with KASAN, too slow for 100
- * in a test; the update itself takes milliseconds.)
+ * in a test; the update itself takes milliseconds.  swapctl's replace has
+ * its own test, compress_aware.)
  */
 #define REPLACES		100
 #define REPLACE_PAGES		64
@@ -1011,7 +1070,7 @@ TEST_F_TIMEOUT(policy, verifier_rejections, 120)
 struct replacer {
 	int done;
 	int replaced;
-	int failed_rc;		/* exit status of the failed replace */
+	int failed_rc;		/* -1 if a replace failed */
 	int name_changes;	/* sysfs name seen other than "count" */
 	int dir_missing;	/* sysfs directory seen missing */
 	double seconds;
@@ -1031,50 +1090,29 @@ static void replacer_check(struct replacer *rp, long long id)
 	}
 }
 
-static void run_replacer(FIXTURE_DATA(policy) *self, struct replacer *rp,
-			 const char *obj, long long id)
+/* Replace generation 0 (attached through link) by 1, 0, 1, ... */
+static void run_replacer(struct replacer *rp, struct bpf_link *link,
+			 struct count_bpf *const g[2], long long id)
 {
-	char out[OUT_LEN], pin[PATH_MAX];
-	int link = -1, map[2] = { -1, -1 }, i, rc;
+	int map[2] = { bpf_map__fd(g[0]->maps.count_ops),
+		       bpf_map__fd(g[1]->maps.count_ops) };
 	double t0 = st_now();
+	int i, rc;
 
-	pol_pin_path((unsigned long long)id, pin, sizeof(pin));
-	link = bpf_obj_get(pin);
-	if (link < 0) {
-		rp->failed_rc = -1;
-		snprintf(rp->out, sizeof(rp->out), "BPF_OBJ_GET %.1024s: %s",
-			 pin, strerror(-link));
-		goto out;
-	}
-	/* Hold generation 0's map across the swapctl replace. */
-	map[0] = bpf_link_map_fd(link);
-	if (map[0] < 0) {
-		rp->failed_rc = -1;
-		snprintf(rp->out, sizeof(rp->out), "map of the link: %s",
-			 strerror(-map[0]));
-		goto out;
-	}
-	rc = swapctl_argv(&self->env, out, sizeof(out), "replace", obj,
-			  self->cg, SETS("place_verdict=257", "gen=1"));
+	rc = bpf_link__update_map(link, g[1]->maps.count_ops);
 	if (rc) {
-		rp->failed_rc = rc;
-		snprintf(rp->out, sizeof(rp->out), "swapctl replace: %s",
-			 st_oneline(out, sizeof(out)));
+		rp->failed_rc = -1;
+		snprintf(rp->out, sizeof(rp->out), "bpf_link__update_map: %s",
+			 strerror(-rc));
 		goto out;
 	}
 	rp->replaced = 1;
 	replacer_check(rp, id);
-	map[1] = bpf_link_map_fd(link);
-	if (map[1] < 0 || map[1] == map[0]) {
-		rp->failed_rc = -1;
-		snprintf(rp->out, sizeof(rp->out), "map of the link after replace: %s",
-			 map[1] < 0 ? strerror(-map[1]) : "same fd");
-		goto out;
-	}
 
 	for (i = 2; i <= REPLACES; i++) {
 		/* Generation i % 2 takes over from the other one. */
-		rc = bpf_link_update_map(link, map[i % 2], map[(i + 1) % 2]);
+		rc = bpf_link_update_map(bpf_link__fd(link), map[i % 2],
+					 map[(i + 1) % 2]);
 		if (rc) {
 			rp->failed_rc = -1;
 			snprintf(rp->out, sizeof(rp->out),
@@ -1087,11 +1125,6 @@ static void run_replacer(FIXTURE_DATA(policy) *self, struct replacer *rp,
 	}
 out:
 	rp->seconds = st_now() - t0;
-	for (i = 0; i < 2; i++)
-		if (map[i] >= 0)
-			close(map[i]);
-	if (link >= 0)
-		close(link);
 	__atomic_store_n(&rp->done, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -1100,22 +1133,27 @@ TEST_F_TIMEOUT(policy, replace_100_times_no_gap, 120)
 	struct worker_resp ready, r;
 	struct st_snap s0, s1;
 	struct pol_stat p0, p1, p;
+	struct count_bpf__bss b0, b1;
+	struct count_bpf *g[2];
+	struct bpf_link *link;
 	unsigned long long paged_out = 0;
-	char obj[PATH_MAX];
 	struct replacer *rp;
 	int nr_cycles = 0, samples = 0, status;
-	long long id;
+	long long id, seen0, seen1, attempts;
 	double t0;
 	pid_t pid;
 
-	if (!need_obj(_metadata, "count", true, obj, sizeof(obj)))
-		return;
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	st_worker_start(_metadata, &self->w, self->cg, REPLACE_PAGES,
 			CANARY_COMPRESSIBLE, &ready);
-	id = attach(_metadata, self, "load", obj, "count", self->cg,
-		    SETS("place_verdict=257", "gen=0"));
+	id = target_id(_metadata, self->cg);
+	g[0] = count_load(_metadata, id, SWAP_TIER_SSD | SWAP_TIER_ONLY,
+			  SWAP_TIER_DEFAULT, 0, NULL);
+	g[1] = count_load(_metadata, id, SWAP_TIER_SSD | SWAP_TIER_ONLY,
+			  SWAP_TIER_DEFAULT, 1, g[0]);
+	link = count_attach(_metadata, g[0], id);
 	pstat(_metadata, id, &p0);
+	b0 = *g[0]->bss;
 	st_snap_take(self->cg, 0, &s0);
 	st_snap_require_keys(_metadata, &s0);
 
@@ -1133,7 +1171,7 @@ TEST_F_TIMEOUT(policy, replace_100_times_no_gap, 120)
 	if (pid == 0) {
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		run_replacer(self, rp, obj, id);
+		run_replacer(rp, link, g, id);
 		_exit(0);
 	}
 	setpgid(pid, pid);
@@ -1162,12 +1200,23 @@ TEST_F_TIMEOUT(policy, replace_100_times_no_gap, 120)
 	st_snap_print("after the replaces", &s0, &s1, true);
 	pstat(_metadata, id, &p1);
 	pstat_print("over the replaces", id, &p0, &p1);
+	b1 = *g[0]->bss;
+	seen0 = (long long)(b1.seen[0] - b0.seen[0]);
+	seen1 = (long long)(b1.seen[1] - b0.seen[1]);
+	attempts = s1.ssd.written - s0.ssd.written + s1.ssd.write_errors -
+		   s0.ssd.write_errors + s1.zswpout - s0.zswpout + s1.reject -
+		   s0.reject;
 	ksft_print_msg("%d replaces in %.1f s while the worker ran %d cycles (%llu pages found paged out); %d sysfs samples\n",
 		       rp->replaced, rp->seconds, nr_cycles, paged_out,
 		       samples);
+	ksft_print_msg("place() by generation: 0: %lld, 1: %lld; swap-out attempts %lld; init() +%llu, exit() +%llu (last kind %u), generation now %u\n",
+		       seen0, seen1, attempts,
+		       (unsigned long long)(b1.init_calls - b0.init_calls),
+		       (unsigned long long)(b1.exit_calls - b0.exit_calls),
+		       b1.exit_kind, b1.generation);
 	ASSERT_EQ(0, rp->failed_rc)
-		TH_LOG("replace failed after %d replaces: %d: %s",
-		       rp->replaced, rp->failed_rc, rp->out);
+		TH_LOG("replace failed after %d replaces: %s", rp->replaced,
+		       rp->out);
 	ASSERT_EQ(REPLACES, rp->replaced);
 	ASSERT_EQ(0, rp->dir_missing)
 		TH_LOG("the sysfs directory was missing after %d replaces",
@@ -1181,14 +1230,31 @@ TEST_F_TIMEOUT(policy, replace_100_times_no_gap, 120)
 		TH_LOG("zswap stored %lld pages of a cgroup whose policy allows the SSD only: the built-in default ran between two policies",
 		       s1.zswpout - s0.zswpout);
 	ASSERT_GT(s1.ssd.written - s0.ssd.written, 0LL);
-	ASSERT_GE(p1.place - p0.place, s1.ssd.written - s0.ssd.written)
-		TH_LOG("%lld SSD writes but place() ran %lld times",
-		       s1.ssd.written - s0.ssd.written, p1.place - p0.place);
+	ASSERT_EQ(attempts, seen0 + seen1)
+		TH_LOG("%lld swap-out attempts of the cgroup (SSD writes, zswap stores, pages kept) but place() ran %lld times in generation 0 and %lld in 1: the built-in default decided the others",
+		       attempts, seen0, seen1);
+	ASSERT_EQ(p1.place - p0.place, seen0 + seen1)
+		TH_LOG("the kernel counted %lld place() calls, the generations %lld + %lld",
+		       p1.place - p0.place, seen0, seen1);
+	ASSERT_GT(seen0, 0LL) TH_LOG("generation 0 never placed a page");
+	ASSERT_GT(seen1, 0LL) TH_LOG("generation 1 never placed a page");
+	/* Every update: init() of the new ops, exit() of the old ones. */
+	ASSERT_EQ((unsigned long long)REPLACES,
+		  (unsigned long long)(b1.init_calls - b0.init_calls));
+	ASSERT_EQ((unsigned long long)REPLACES,
+		  (unsigned long long)(b1.exit_calls - b0.exit_calls));
+	ASSERT_EQ((unsigned int)SWAP_TIER_EXIT_REPLACE, b1.exit_kind);
+	ASSERT_EQ((unsigned int)(REPLACES % 2), b1.generation)
+		TH_LOG("the last place() ran in generation %u, the link runs generation %d",
+		       b1.generation, REPLACES % 2);
 	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors);
 	ASSERT_STREQ("count", p1.name);
 	assert_no_errors(_metadata, &p1);
 	st_worker_check(_metadata, &self->w, &r);
 	munmap(rp, sizeof(*rp));
+	bpf_link__destroy(link);
+	count_bpf__destroy(g[1]);
+	count_bpf__destroy(g[0]);
 }
 
 /*
@@ -1214,8 +1280,7 @@ TEST_F_TIMEOUT(policy, cgroup_removed_detaches, 120)
 	double t0;
 	long long id;
 
-	if (!need_obj(_metadata, "count", true, obj, sizeof(obj)))
-		return;
+	need_obj(_metadata, "count", true, obj, sizeof(obj));
 	make_child(_metadata, self);
 	id = attach(_metadata, self, "load", obj, "count", self->child, NULL);
 	pol_pin_path((unsigned long long)id, pin, sizeof(pin));
@@ -1316,9 +1381,8 @@ TEST_F_TIMEOUT(policy, siblings_different_policies, 120)
 	char batch[PATH_MAX], count[PATH_MAX], set[PATH_MAX + 32];
 	long long ida, idb, direct;
 
-	if (!need_obj(_metadata, "batch", false, batch, sizeof(batch)) ||
-	    !need_obj(_metadata, "count", true, count, sizeof(count)))
-		return;
+	need_obj(_metadata, "batch", false, batch, sizeof(batch));
+	need_obj(_metadata, "count", true, count, sizeof(count));
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	make_cg2(_metadata, self);
 	snprintf(set, sizeof(set), "batch_cgroups=%s", self->cg);
@@ -1390,8 +1454,7 @@ TEST_F_TIMEOUT(policy, nested_inherits, 120)
 	char obj[PATH_MAX];
 	long long idp, idc;
 
-	if (!need_obj(_metadata, "count", true, obj, sizeof(obj)))
-		return;
+	need_obj(_metadata, "count", true, obj, sizeof(obj));
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	make_child(_metadata, self);
 	idp = attach(_metadata, self, "load", obj, "count", self->cg,
@@ -1465,8 +1528,7 @@ TEST_F_TIMEOUT(policy, garbage_falls_back, 120)
 	long long json_errors = -1;
 	int rc;
 
-	if (!need_obj(_metadata, "garbage", true, obj, sizeof(obj)))
-		return;
+	need_obj(_metadata, "garbage", true, obj, sizeof(obj));
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "32K"));
 	attach(_metadata, self, "load", obj, "garbage", NULL, NULL);
@@ -1523,9 +1585,8 @@ TEST_F_TIMEOUT(policy, no_policy_static_key, 120)
 	struct st_snap s0, s1;
 	int rc;
 
-	if (!need_obj(_metadata, "default", false, def, sizeof(def)) ||
-	    !need_obj(_metadata, "count", true, count, sizeof(count)))
-		return;
+	need_obj(_metadata, "default", false, def, sizeof(def));
+	need_obj(_metadata, "count", true, count, sizeof(count));
 	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
 	attach(_metadata, self, "load", "default", "default", NULL, NULL);
 	attach(_metadata, self, "load", count, "count", self->cg,
@@ -1562,9 +1623,8 @@ TEST_F_TIMEOUT(policy, refuse_init, 120)
 	size_t i;
 	int rc;
 
-	if (!need_obj(_metadata, "refuse_init", true, obj, sizeof(obj)) ||
-	    !need_obj(_metadata, "default", false, def, sizeof(def)))
-		return;
+	need_obj(_metadata, "refuse_init", true, obj, sizeof(obj));
+	need_obj(_metadata, "default", false, def, sizeof(def));
 	for (i = 0; i < ST_ARRAY_SIZE(cgs); i++) {
 		record_target(self, target_id(_metadata, cgs[i]), cgs[i]);
 		rc = policy_cmd(self, out, sizeof(out), "load", obj, cgs[i],
@@ -1602,8 +1662,7 @@ TEST_F_TIMEOUT(policy, no_capability, 120)
 			 "default", NULL };
 	int rc;
 
-	if (!need_obj(_metadata, "default", false, obj, sizeof(obj)))
-		return;
+	need_obj(_metadata, "default", false, obj, sizeof(obj));
 	record_target(self, 0, NULL);
 	rc = st_run_without_bpf_caps(argv, out, sizeof(out),
 				     SWAPCTL_TIMEOUT_S);
@@ -1616,6 +1675,409 @@ TEST_F_TIMEOUT(policy, no_capability, 120)
 		TH_LOG("the message does not mention capabilities: %s", out);
 	assert_nothing_attached(_metadata, "the unprivileged load");
 	attach(_metadata, self, "load", "default", "default", NULL, NULL);
+}
+
+/*
+ * 15. The context every hook is given, checked from the BPF side: "count"
+ * (loaded from its skeleton, attached to cgroup A with the default
+ * verdicts: zswap first, then the SSD) records for every kind of call the
+ * smallest and largest value of each field (progs/count.h), and the
+ * workload makes the values known:
+ *  - base pages (MADV_NOHUGEPAGE): order 0, nr_pages 1 in place(),
+ *    writeback() and swapin(); cgroup_id A's id in every hook (tick() and
+ *    init(): the attach target, also A's id);
+ *  - place(): tier SWAP_TIER_NONE, as many calls as the kernel counts;
+ *  - compressible pages over memory.zswap.max: zswap writes entries back,
+ *    writeback() with reason SWAP_TIER_WB_SHRINK, tier 0, a compressed size
+ *    between 1 and PAGE_SIZE - 1 and an age no older than the swap-out;
+ *  - incompressible pages (and compressible ones over the limit): zswap
+ *    refuses them, writeback() with reason SWAP_TIER_WB_REFUSED,
+ *    compressed size 0, age 0, one call per SSD write zswap did not make;
+ *  - CTX_AGE_WAIT_S after the last swap-out every page is read back:
+ *    swapin() with tier 0 once per page still in zswap and tier 1
+ *    (SWAP_TIER_SSD) once per page read from the SSD (as many as the SSD
+ *    read, at most as many as it holds), with an age of at least the time
+ *    since the last swap-out and at most the time since the first (a back
+ *    end gives a lower bound, its record's last write).
+ * No other reason, no tier out of range, no range update lost.
+ */
+#define CTX_COMP_PAGES		(8 * ST_MiB / 4096)
+#define CTX_INCOMP_PAGES	(2 * ST_MiB / 4096)
+#define CTX_AGE_WAIT_S		3
+
+/* Bounds of every field of a struct count_ctx, inclusive. */
+struct ctx_expect {
+	unsigned long long cgroup_id[2], order[2], nr_pages[2];
+	unsigned long long compressed_size[2], age[2], reason[2];
+	long long tier[2];
+};
+
+static void ctx_print(const char *what, const struct count_ctx *c)
+{
+	ksft_print_msg("%s: %llu calls, cgroup_id %llu..%llu, order %llu..%llu, nr_pages %llu..%llu, compressed_size %llu..%llu, age %llu..%llu, tier %lld..%lld, reason %llu..%llu\n",
+		       what, (unsigned long long)c->calls,
+		       (unsigned long long)c->cgroup_id.min,
+		       (unsigned long long)c->cgroup_id.max,
+		       (unsigned long long)c->order.min,
+		       (unsigned long long)c->order.max,
+		       (unsigned long long)c->nr_pages.min,
+		       (unsigned long long)c->nr_pages.max,
+		       (unsigned long long)c->compressed_size.min,
+		       (unsigned long long)c->compressed_size.max,
+		       (unsigned long long)c->age.min,
+		       (unsigned long long)c->age.max,
+		       (long long)c->tier.min, (long long)c->tier.max,
+		       (unsigned long long)c->reason.min,
+		       (unsigned long long)c->reason.max);
+}
+
+static void assert_range(struct __test_metadata *_metadata, const char *what,
+			 const char *field, const struct count_range *r,
+			 const unsigned long long want[2])
+{
+	ASSERT_TRUE(r->min >= want[0] && r->max <= want[1])
+		TH_LOG("%s: %s ranged over %llu..%llu, expected within %llu..%llu",
+		       what, field, (unsigned long long)r->min,
+		       (unsigned long long)r->max, want[0], want[1]);
+}
+
+/* c had calls, and every one had each field within e. */
+static void assert_ctx(struct __test_metadata *_metadata, const char *what,
+		       const struct count_ctx *c, const struct ctx_expect *e)
+{
+	ctx_print(what, c);
+	ASSERT_GT((unsigned long long)c->calls, 0ULL)
+		TH_LOG("%s: no call", what);
+	assert_range(_metadata, what, "cgroup_id", &c->cgroup_id,
+		     e->cgroup_id);
+	assert_range(_metadata, what, "order", &c->order, e->order);
+	assert_range(_metadata, what, "nr_pages", &c->nr_pages, e->nr_pages);
+	assert_range(_metadata, what, "compressed_size", &c->compressed_size,
+		     e->compressed_size);
+	assert_range(_metadata, what, "age", &c->age, e->age);
+	assert_range(_metadata, what, "reason", &c->reason, e->reason);
+	ASSERT_TRUE(c->tier.min >= e->tier[0] && c->tier.max <= e->tier[1])
+		TH_LOG("%s: tier ranged over %lld..%lld, expected within %lld..%lld",
+		       what, (long long)c->tier.min, (long long)c->tier.max,
+		       e->tier[0], e->tier[1]);
+}
+
+TEST_F_TIMEOUT(policy, hook_context, 180)
+{
+	unsigned long long ps = st_page_size(), id, min_age, max_age;
+	struct worker_resp ready, ready2, r, r2;
+	struct st_snap s0, s1, s2, s3;
+	struct pol_stat p0, p1;
+	struct count_bpf__data d1, d2;
+	struct ctx_expect no_page;
+	const struct count_ctx *c;
+	struct count_bpf *skel;
+	struct bpf_link *link;
+	double t_out0, t_out1, t_in0, t_in1;
+	long long in_zswap, on_ssd, resident, wb;
+
+	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
+	id = (unsigned long long)target_id(_metadata, self->cg);
+	skel = count_load(_metadata, (long long)id, SWAP_TIER_DEFAULT,
+			  SWAP_TIER_DEFAULT, 0, NULL);
+	link = count_attach(_metadata, skel, (long long)id);
+	pstat(_metadata, (long long)id, &p0);
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "32K"));
+
+	/* Incompressible pages first: reclaim takes the oldest pages. */
+	t_out0 = st_now();
+	st_swap_out(_metadata, self->cg, &self->w2, CTX_INCOMP_PAGES,
+		    CANARY_INCOMPRESSIBLE, "2M", RECLAIM_LONG_MS, &ready2, &s0,
+		    &s1);
+	ASSERT_GE(s1.ssd.written - s0.ssd.written, CTX_INCOMP_PAGES / 2)
+		TH_LOG("the SSD took only %lld of %d incompressible pages",
+		       s1.ssd.written - s0.ssd.written, CTX_INCOMP_PAGES);
+	st_swap_out(_metadata, self->cg, &self->w, CTX_COMP_PAGES,
+		    CANARY_COMPRESSIBLE, "8M", RECLAIM_LONG_MS, &ready, &s1,
+		    &s2);
+	t_out1 = st_now();
+	st_snap_print("both swap-outs", &s0, &s2, true);
+	pstat(_metadata, (long long)id, &p1);
+	pstat_print("swap-out", (long long)id, &p0, &p1);
+	d1 = *skel->data;
+
+	st_sleep_ms(CTX_AGE_WAIT_S * 1000);
+	t_in0 = st_now();
+	st_worker_check(_metadata, &self->w, &r);
+	st_worker_check(_metadata, &self->w2, &r2);
+	t_in1 = st_now();
+	st_snap_after_io(self->cg, &s2, &s3);
+	st_snap_print("read back", &s2, &s3, true);
+	d2 = *skel->data;
+
+	ASSERT_GT(s2.zswpwb - s0.zswpwb, 0LL)
+		TH_LOG("zswap wrote nothing back although over memory.zswap.max");
+	ASSERT_EQ(0ULL, (unsigned long long)skel->bss->ctx_lost)
+		TH_LOG("range updates lost under contention");
+
+	/* place(): every swap-out. */
+	c = &d1.ctx_seen[COUNT_CTX_PLACE];
+	assert_ctx(_metadata, "place()", c, &(struct ctx_expect){
+		.cgroup_id = { id, id }, .order = { 0, 0 },
+		.nr_pages = { 1, 1 }, .compressed_size = { 0, 0 },
+		.age = { 0, 0 }, .reason = { 0, 0 },
+		.tier = { SWAP_TIER_NONE, SWAP_TIER_NONE } });
+	ASSERT_EQ((unsigned long long)(p1.place - p0.place),
+		  (unsigned long long)c->calls)
+		TH_LOG("the kernel counted %lld place() calls", p1.place - p0.place);
+	ASSERT_GE((long long)c->calls, s2.zswpout - s0.zswpout);
+
+	/* writeback(), zswap making room: a compressed entry. */
+	c = &d1.ctx_seen[COUNT_CTX_WB_SHRINK];
+	assert_ctx(_metadata, "writeback() SWAP_TIER_WB_SHRINK", c,
+		   &(struct ctx_expect){
+		.cgroup_id = { id, id }, .order = { 0, 0 },
+		.nr_pages = { 1, 1 }, .compressed_size = { 1, ps - 1 },
+		.age = { 0, (unsigned long long)(t_out1 - t_out0) + 1 },
+		.reason = { SWAP_TIER_WB_SHRINK, SWAP_TIER_WB_SHRINK },
+		.tier = { SWAP_TIER_ZSWAP, SWAP_TIER_ZSWAP } });
+	ASSERT_GE((long long)c->calls, s2.zswpwb - s0.zswpwb)
+		TH_LOG("%lld entries written back, %llu writeback() calls for them",
+		       s2.zswpwb - s0.zswpwb, (unsigned long long)c->calls);
+	wb = (long long)c->calls;
+
+	/* writeback(), a page zswap refused: nothing compressed, no age. */
+	c = &d1.ctx_seen[COUNT_CTX_WB_REFUSED];
+	assert_ctx(_metadata, "writeback() SWAP_TIER_WB_REFUSED", c,
+		   &(struct ctx_expect){
+		.cgroup_id = { id, id }, .order = { 0, 0 },
+		.nr_pages = { 1, 1 }, .compressed_size = { 0, 0 },
+		.age = { 0, 0 },
+		.reason = { SWAP_TIER_WB_REFUSED, SWAP_TIER_WB_REFUSED },
+		.tier = { SWAP_TIER_ZSWAP, SWAP_TIER_ZSWAP } });
+	ASSERT_GE((long long)c->calls, s2.ssd.written - s0.ssd.written -
+				       (s2.zswpwb - s0.zswpwb))
+		TH_LOG("%lld SSD writes, %lld of them written back by zswap, but only %llu writeback() calls for refused pages",
+		       s2.ssd.written - s0.ssd.written, s2.zswpwb - s0.zswpwb,
+		       (unsigned long long)c->calls);
+	wb += (long long)c->calls;
+	ASSERT_EQ(0ULL, (unsigned long long)d1.ctx_seen[COUNT_CTX_WB_OTHER].calls)
+		TH_LOG("writeback() with a reason other than SHRINK and REFUSED");
+	ASSERT_EQ(p1.writeback - p0.writeback, wb)
+		TH_LOG("the kernel counted %lld writeback() calls",
+		       p1.writeback - p0.writeback);
+	ASSERT_EQ(0ULL,
+		  (unsigned long long)(d1.ctx_seen[COUNT_CTX_SWAPIN_ZSWAP].calls +
+				       d1.ctx_seen[COUNT_CTX_SWAPIN_BACKEND].calls))
+		TH_LOG("swapin() before the pages were read back");
+
+	/* swapin(): from where each page was, at least this old. */
+	in_zswap = s2.zswpout - s0.zswpout - (s2.zswpwb - s0.zswpwb);
+	on_ssd = s2.ssd.used - s0.ssd.used;
+	resident = (long long)(r.resident + r2.resident);
+	min_age = (unsigned long long)(t_in0 - t_out1);
+	max_age = (unsigned long long)(t_in1 - t_out0) + 1;
+	ksft_print_msg("swap-out over %.1f s, read back %.1f s to %.1f s after its end: %lld pages were in zswap, %lld on the SSD, %lld + %lld resident\n",
+		       t_out1 - t_out0, t_in0 - t_out1, t_in1 - t_out1,
+		       in_zswap, on_ssd, (long long)r.resident,
+		       (long long)r2.resident);
+	c = &d2.ctx_seen[COUNT_CTX_SWAPIN_ZSWAP];
+	assert_ctx(_metadata, "swapin() from zswap", c, &(struct ctx_expect){
+		.cgroup_id = { id, id }, .order = { 0, 0 },
+		.nr_pages = { 1, 1 }, .compressed_size = { 0, 0 },
+		.age = { min_age, max_age }, .reason = { 0, 0 },
+		.tier = { SWAP_TIER_ZSWAP, SWAP_TIER_ZSWAP } });
+	ASSERT_EQ(in_zswap, (long long)c->calls)
+		TH_LOG("%lld pages were in zswap, %llu swapin() calls said tier 0",
+		       in_zswap, (unsigned long long)c->calls);
+	ASSERT_EQ(s3.zswpin - s2.zswpin, (long long)c->calls);
+	c = &d2.ctx_seen[COUNT_CTX_SWAPIN_BACKEND];
+	assert_ctx(_metadata, "swapin() from a back end", c,
+		   &(struct ctx_expect){
+		.cgroup_id = { id, id }, .order = { 0, 0 },
+		.nr_pages = { 1, 1 }, .compressed_size = { 0, 0 },
+		.age = { min_age, max_age }, .reason = { 0, 0 },
+		.tier = { SWAP_TIER_SSD, SWAP_TIER_SSD } });
+	/*
+	 * A page written to the SSD may still be in the swap cache (counted
+	 * resident): it needs no read.
+	 */
+	ASSERT_TRUE((long long)c->calls <= on_ssd &&
+		    (long long)c->calls >= on_ssd - resident)
+		TH_LOG("%lld pages were on the SSD (%lld resident pages), %llu swapin() calls said tier %d",
+		       on_ssd, resident, (unsigned long long)c->calls,
+		       SWAP_TIER_SSD);
+	ASSERT_EQ(s3.ssd.read - s2.ssd.read, (long long)c->calls);
+	ASSERT_EQ((long long)(CTX_COMP_PAGES + CTX_INCOMP_PAGES) - resident,
+		  (long long)(d2.ctx_seen[COUNT_CTX_SWAPIN_ZSWAP].calls +
+			      c->calls))
+		TH_LOG("every page not resident comes back once");
+	ASSERT_EQ(0ULL, (unsigned long long)d2.ctx_seen[COUNT_CTX_SWAPIN_OTHER].calls)
+		TH_LOG("swapin() from a tier out of range");
+
+	/* init() and tick(): the attach target, no page. */
+	no_page = (struct ctx_expect){
+		.cgroup_id = { id, id }, .order = { 0, 0 },
+		.nr_pages = { 0, 0 }, .compressed_size = { 0, 0 },
+		.age = { SWAP_TIER_AGE_UNKNOWN, SWAP_TIER_AGE_UNKNOWN },
+		.reason = { 0, 0 },
+		.tier = { SWAP_TIER_NONE, SWAP_TIER_NONE } };
+	assert_ctx(_metadata, "init()", &d2.ctx_seen[COUNT_CTX_INIT], &no_page);
+	ASSERT_EQ(1ULL, (unsigned long long)d2.ctx_seen[COUNT_CTX_INIT].calls);
+	assert_ctx(_metadata, "tick()", &d2.ctx_seen[COUNT_CTX_TICK], &no_page);
+	pstat(_metadata, (long long)id, &p1);
+	assert_no_errors(_metadata, &p1);
+	bpf_link__destroy(link);
+	count_bpf__destroy(skel);
+}
+
+/*
+ * 16. A policy attached while its cgroup is being removed.  The attach
+ * takes its cgroup reference before the removal marks the cgroup dying,
+ * then registers; the removal's offline callback runs in between or after.
+ * Each round ends one of two ways: the attach is refused (ENOENT: the
+ * cgroup was dying by the time it registered), or it succeeded and the
+ * removal detached it (POLLHUP on the link, sysfs directory gone).  Never
+ * a policy left attached to a removed cgroup, pinning it, with a link that
+ * never reports POLLHUP.  The rmdir comes from a second process, after a
+ * delay that moves across the attach's run time round by round.
+ */
+#define RACE_ROUNDS		40
+TEST_F_TIMEOUT(policy, attach_races_rmdir, 600)
+{
+	int refused = 0, detached = 0, round, rc, e, status;
+	char cg[PATH_MAX];
+	struct count_bpf *skel;
+	struct bpf_link *link;
+	struct pollfd pfd;
+	long long id;
+	pid_t pid;
+
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		rc = cg_create("race", cg, sizeof(cg));
+		ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
+		id = target_id(_metadata, cg);
+		skel = count_load(_metadata, id, SWAP_TIER_DEFAULT,
+				  SWAP_TIER_DEFAULT, 0, NULL);
+		pid = fork();
+		ASSERT_GE(pid, 0) TH_LOG("fork: %s", strerror(errno));
+		if (!pid) {
+			/* 0 to ~2 ms, in 50 us steps: across the attach */
+			usleep((round % 40) * 50);
+			_exit(cg_destroy(cg) ? 1 : 0);
+		}
+		link = bpf_map__attach_struct_ops(skel->maps.count_ops);
+		e = errno;
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+			TH_LOG("round %d: rmdir %s failed", round, cg);
+		if (!link) {
+			ASSERT_EQ(ENOENT, e) TH_LOG("round %d: attach: %s",
+						    round, strerror(e));
+			refused++;
+		} else {
+			pfd = (struct pollfd){ .fd = bpf_link__fd(link),
+					       .events = POLLIN };
+			rc = poll(&pfd, 1, DETACH_WAIT_MS);
+			ASSERT_EQ(1, rc)
+				TH_LOG("round %d: the policy stayed attached to the removed cgroup %lld (no POLLHUP within %d ms)",
+				       round, id, DETACH_WAIT_MS);
+			ASSERT_TRUE(pfd.revents & POLLHUP);
+			ASSERT_EQ(0, pol_wait_detached((unsigned long long)id,
+						       DETACH_WAIT_MS))
+				TH_LOG("round %d: %s/%lld still there", round,
+				       POL_SYSFS, id);
+			bpf_link__destroy(link);
+			detached++;
+		}
+		count_bpf__destroy(skel);
+	}
+	ksft_print_msg("%d rounds: attach refused %d, attached and detached by the removal %d\n",
+		       RACE_ROUNDS, refused, detached);
+	ASSERT_EQ(RACE_ROUNDS, refused + detached);
+	assert_nothing_attached(_metadata, "the races");
+}
+
+/*
+ * 17. Every kfunc from every hook (progs/all_kfuncs.bpf.c), under swap-out
+ * to zswap and to the back ends, zswap writeback, swap-in, the policy's
+ * demotions and a drain (swapoff of the SSD back end): each hook runs in
+ * its own locking context (reclaim, the zswap LRU lock, the fault path, the
+ * policy mutex, the demotion worker), so a kfunc that takes a lock in the
+ * wrong order against stock code there is a lockdep report, and the VM
+ * run fails on it.  The figures the kfuncs return are consistent in every
+ * hook that runs while nothing moves, and every page comes back intact.
+ */
+TEST_F_TIMEOUT(policy, all_kfuncs_every_hook, 300)
+{
+	size_t ps = st_page_size(), npages = 8 * ST_MiB / ps;
+	static const char *const hooks[] = {
+		"place", "writeback", "tick", "swapin", "init", "exit", "demoted",
+	};
+	struct all_kfuncs_bpf *skel;
+	struct worker_resp ready, r;
+	struct bpf_link *link;
+	char out[OUT_LEN];
+	long long id;
+	size_t h;
+	int rc;
+
+	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
+	add_backend(_metadata, self, 1, self->env.hdd, "hdd");
+	id = target_id(_metadata, self->cg);
+	st_libbpf_print_warnings();
+	skel = all_kfuncs_bpf__open();
+	ASSERT_NE(NULL, skel) TH_LOG("all_kfuncs_bpf__open: %s", strerror(errno));
+	skel->rodata->wb_pages = 16;
+	skel->rodata->demote_pages = 16;
+	skel->struct_ops.all_kfuncs_ops->cgroup_id = (unsigned long long)id;
+	rc = all_kfuncs_bpf__load(skel);
+	ASSERT_EQ(0, rc) TH_LOG("all_kfuncs_bpf__load: %s", strerror(-rc));
+	link = bpf_map__attach_struct_ops(skel->maps.all_kfuncs_ops);
+	ASSERT_NE(NULL, link) TH_LOG("attaching all_kfuncs: %s", strerror(errno));
+
+	/* zswap full at once: stores push older entries to the back ends. */
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "256K"));
+	st_worker_start(_metadata, &self->w, self->cg, npages,
+			CANARY_COMPRESSIBLE, &ready);
+	st_reclaim(self->cg, "8M", RECLAIM_LONG_MS);
+	/* ticks, the demotions they ask for, and their demoted() calls */
+	st_sleep_ms(3000);
+	st_worker_check(_metadata, &self->w, &r);
+	st_reclaim(self->cg, "8M", RECLAIM_LONG_MS);
+	/* A drain of the SSD while the policy's hooks run. */
+	rc = st_swapctl(&self->env, out, sizeof(out), "tier", "remove",
+			self->be[0].dev, NULL);
+	ksft_print_msg("swapctl tier remove %s: exit %d: %s\n", self->be[0].dev,
+		       rc, st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, rc);
+	self->be[0].active = false;
+	st_worker_check(_metadata, &self->w, &r);
+	worker_stop(&self->w);
+	bpf_link__destroy(link);
+
+	for (h = 0; h < ST_ARRAY_SIZE(hooks); h++)
+		ksft_print_msg("%-9s calls %llu, inconsistent figures %llu, no cgroup %llu\n",
+			       hooks[h], (unsigned long long)skel->bss->calls[h],
+			       (unsigned long long)skel->bss->bad[h],
+			       (unsigned long long)skel->bss->no_cgroup[h]);
+	ksft_print_msg("writeback requests queued %llu, demotions queued %llu\n",
+		       (unsigned long long)skel->bss->wb_queued,
+		       (unsigned long long)skel->bss->demote_queued);
+	for (h = 0; h < ST_ARRAY_SIZE(hooks); h++)
+		ASSERT_EQ(0ULL, skel->bss->no_cgroup[h]) TH_LOG("%s", hooks[h]);
+	/*
+	 * Each kfunc reads the tiers on its own, without a lock: while pages
+	 * move (and the SSD leaves) two calls may see different moments.
+	 * init() and exit() run with nothing moving: there the figures of
+	 * separate calls must agree.
+	 */
+	ASSERT_EQ(0ULL, skel->bss->bad[4]) TH_LOG("init()");
+	ASSERT_EQ(0ULL, skel->bss->bad[5]) TH_LOG("exit()");
+	/* place, writeback, tick, swapin ran; init and exit once each */
+	for (h = 0; h < 4; h++)
+		ASSERT_GT(skel->bss->calls[h], 0ULL)
+			TH_LOG("%s() never ran", hooks[h]);
+	ASSERT_EQ(1ULL, skel->bss->calls[4]);
+	ASSERT_EQ(1ULL, skel->bss->calls[5]);
+	ASSERT_GT(skel->bss->wb_queued, 0ULL);
+	ASSERT_GT(skel->bss->demote_queued, 0ULL);
+	all_kfuncs_bpf__destroy(skel);
 }
 
 TEST_HARNESS_MAIN

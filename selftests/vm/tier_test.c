@@ -39,12 +39,17 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/suspend_ioctls.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -81,21 +86,14 @@ FIXTURE(tier) {
 
 FIXTURE_SETUP(tier)
 {
-	char log[2048], out[4096], why[256];
-	const char *reason;
+	char log[2048], out[4096];
 	int rc;
 
 	self->w = (struct worker)WORKER_INIT;
 	self->owner = getpid();
-	reason = st_env_get(&self->env, true);
-	if (reason)
-		SKIP(return, "%s", reason);
-	if (!self->env.ssd || !self->env.hdd)
-		SKIP(return, "SWAPTIER_SSD and SWAPTIER_HDD must name the tier disks");
-	if (!tier_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
-	if (!cg_memory_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
+	st_require_env(_metadata, &self->env, true, true);
+	st_require(_metadata, tier_available);
+	st_require(_metadata, cg_memory_available);
 	if (st_recover(&self->env, log, sizeof(log)))
 		ksft_print_msg("recovered state left by an earlier test: %s\n",
 			       log);
@@ -454,7 +452,7 @@ TEST_F_TIMEOUT(tier, zswap_writeback_disabled, 120)
 		return;
 	rc = cg_write(self->cg, "memory.zswap.writeback", "0");
 	if (rc == -ENOENT)
-		SKIP(return, "no memory.zswap.writeback in this kernel");
+		SKIP(return, "no memory.zswap.writeback: stock memcg file (Linux 6.8+, CONFIG_MEMCG and CONFIG_ZSWAP) missing from this kernel");
 	ASSERT_EQ(0, rc);
 	st_snap_take(self->cg, 0, &s0);
 	st_snap_require_keys(_metadata, &s0);
@@ -868,6 +866,142 @@ TEST_F_TIMEOUT(tier, tier_remove, 180)
 	/* Every page intact after the drain, touched again. */
 	st_worker_check(_metadata, &self->w, &r);
 	worker_stop(&self->w);
+}
+
+/* Rests the kernel log reports for back ends ("... no writes for S s"). */
+#define MAX_RESTS	64
+struct rest_log {
+	double first_error;	/* time of the first write error, -1: none */
+	int nr;
+	double at[MAX_RESTS];	/* when each rest began */
+	unsigned long secs[MAX_RESTS];	/* and how long it is */
+};
+
+/* Read what /dev/kmsg (fd from kmsg_open_end()) has since it was opened. */
+static void read_rests(int fd, struct rest_log *rl)
+{
+	unsigned long long usec;
+	char rec[2048], *text, *p;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: read on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		text = strchr(rec, ';');
+		if (!text || sscanf(rec, "%*u,%*u,%llu", &usec) != 1)
+			continue;
+		if (strstr(text, "Write-error on swap back end") &&
+		    rl->first_error < 0)
+			rl->first_error = usec / 1e6;
+		p = strstr(text, "no writes for ");
+		if (p && strstr(text, "write errors") && rl->nr < MAX_RESTS) {
+			rl->at[rl->nr] = usec / 1e6;
+			rl->secs[rl->nr++] = strtoul(p + strlen("no writes for "),
+						     NULL, 10);
+		}
+	}
+}
+
+/*
+ * 6a''. A burst of failed writes is one error event: reclaim keeps many
+ * writes in flight, and those that were in flight when the SSD began to
+ * rest fail after it did; they must not lengthen the rest.  Each rest may
+ * double only once the one before it ended, so no rest is longer than the
+ * time the back end has been failing, plus the first second.  (Counted
+ * per failed page, the 64 in-flight failures of one burst made the first
+ * rest 5 minutes.)
+ */
+TEST_F_TIMEOUT(tier, write_error_burst_rests_briefly, 120)
+{
+	size_t ps = st_page_size(), npages = 4 * ST_MiB / ps;
+	struct rest_log rl = { .first_error = -1 };
+	struct worker_resp ready, r;
+	struct st_snap s0, s1;
+	int fd, rc, i;
+
+	if (!add_backend(_metadata, self, 0, self->env.ssd, FLAKEY_SIZE, "ssd") ||
+	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
+		return;
+	fd = kmsg_open_end();
+	ASSERT_GE(fd, 0) TH_LOG("/dev/kmsg: %s", strerror(-fd));
+	rc = st_backend_flakey(&self->be[0], "error_writes");
+	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_INCOMPRESSIBLE, "4M",
+		    RECLAIM_LONG_MS, &ready, &s0, &s1);
+	read_rests(fd, &rl);
+	close(fd);
+
+	ksft_print_msg("%lld write errors, %d rests logged\n",
+		       s1.ssd.write_errors - s0.ssd.write_errors, rl.nr);
+	ASSERT_GE(s1.ssd.write_errors - s0.ssd.write_errors, 8LL);
+	ASSERT_GT(rl.nr, 0) TH_LOG("the SSD never rested");
+	ASSERT_GE(rl.first_error, 0.0) TH_LOG("no write error in the kernel log");
+	for (i = 0; i < rl.nr; i++) {
+		double failing = rl.at[i] - rl.first_error;
+
+		ksft_print_msg("rest %d: %lu s, %.3f s after the first error\n",
+			       i + 1, rl.secs[i], failing);
+		/* +1 s: the whole seconds the log prints, and timer slack. */
+		ASSERT_LE((double)rl.secs[i], failing + 2.0)
+			TH_LOG("a %lu s rest %.3f s after the first write error: in-flight failures lengthened it",
+			       rl.secs[i], failing);
+	}
+	ASSERT_GT(s1.hdd.written - s0.hdd.written, (long long)npages / 2);
+	st_worker_check(_metadata, &self->w, &r);
+}
+
+/*
+ * 12. Hibernation never picks a back end: its slots belong to ghost
+ * entries (the drain finds them through the back-end pointers), and an
+ * image slot would have no owner, so a drain could never empty the back
+ * end, and back ends are not part of nr_swap_pages, which taking and
+ * freeing the slot would move for good.  The snapshot device refuses a
+ * back end as the swap area (ENODEV); a plain swap device on the same
+ * kind of disk is accepted (the control).
+ */
+TEST_F_TIMEOUT(tier, hibernation_skips_backends, 60)
+{
+	struct resume_swap_area area = { .offset = 0 };
+	char *mkswap[] = { "mkswap", "-f", NULL, NULL };
+	char out[4096];
+	int fd, rc, err, plain_rc, plain_err;
+	struct stat st;
+
+	ASSERT_EQ(0, access("/dev/snapshot", F_OK))
+		TH_LOG("no /dev/snapshot: CONFIG_HIBERNATION is in selftests/vm/config");
+	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
+		return;
+	ASSERT_EQ(0, stat(self->be[0].dev, &st)) TH_LOG("%s", self->be[0].dev);
+	fd = open("/dev/snapshot", O_RDONLY);
+	ASSERT_GE(fd, 0) TH_LOG("open /dev/snapshot: %s", strerror(errno));
+	area.dev = makedev(major(st.st_rdev), minor(st.st_rdev));
+	rc = ioctl(fd, SNAPSHOT_SET_SWAP_AREA, &area);
+	err = errno;
+
+	/* The control: the HDD disk as an ordinary swap device. */
+	mkswap[2] = (char *)self->env.hdd;
+	ASSERT_EQ(0, st_run(mkswap, out, sizeof(out), 60))
+		TH_LOG("mkswap %s: %s", self->env.hdd, st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, swapon(self->env.hdd, 0))
+		TH_LOG("swapon %s: %s", self->env.hdd, strerror(errno));
+	ASSERT_EQ(0, stat(self->env.hdd, &st));
+	area.dev = makedev(major(st.st_rdev), minor(st.st_rdev));
+	plain_rc = ioctl(fd, SNAPSHOT_SET_SWAP_AREA, &area);
+	plain_err = errno;
+	close(fd);
+	EXPECT_EQ(0, swapoff(self->env.hdd)) TH_LOG("swapoff %s: %s",
+						    self->env.hdd, strerror(errno));
+
+	ksft_print_msg("SNAPSHOT_SET_SWAP_AREA: back end %s: %s; plain swap %s: %s\n",
+		       self->be[0].dev, rc ? strerror(err) : "accepted",
+		       self->env.hdd, plain_rc ? strerror(plain_err) : "accepted");
+	ASSERT_EQ(-1, rc) TH_LOG("hibernation accepted a back end as its swap area");
+	ASSERT_EQ(ENODEV, err);
+	ASSERT_EQ(0, plain_rc) TH_LOG("the control failed: %s", strerror(plain_err));
 }
 
 TEST_HARNESS_MAIN
