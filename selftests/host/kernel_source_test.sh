@@ -25,7 +25,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
-echo "1..5"
+echo "1..6"
 
 # 1. The work tree's base is the pin, whatever the system has installed.
 have=$(git -C "$tree" log -1 --format=%s swaptier-base 2>/dev/null)
@@ -82,4 +82,22 @@ if [ $rc -eq 2 ] && [[ "$out" == "kernel-drift: cannot check: "*"not in the regi
 	ok "kernel-drift on a version the registry lacks: 'cannot check', exit 2"
 else
 	notok "kernel-drift on a version the registry lacks: 'cannot check', exit 2" "exit $rc: $out"
+fi
+
+# 6. kernel-drift on the newest version (what make test prints): one line,
+# whatever the answer, and never a silent exit.  Run a few times: the
+# version lookup once died of SIGPIPE now and then, without a word.
+bad=
+for i in 1 2 3; do
+	out=$("$top/scripts/kernel-drift" 2>&1); rc=$?
+	if [ $rc -gt 2 ] || [ "$(echo "$out" | wc -l)" -ne 1 ] ||
+	   [[ "$out" != "kernel-drift: "* ]]; then
+		bad="run $i: exit $rc: $out"
+		break
+	fi
+done
+if [ -z "$bad" ]; then
+	ok "kernel-drift on the newest version: one line ($out)"
+else
+	notok "kernel-drift on the newest version: one line" "$bad"
 fi
