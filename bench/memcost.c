@@ -437,7 +437,7 @@ int main(int argc, char **argv)
 		caches_diff(ca, na, cb, nb);
 	zswapped = cg_stat(cg, "zswapped") / (long long)st_page_size();
 	on_disk = disk_pages(&env, &o, zswapped);
-	ptr_bytes = o.swaptier ? tier_root_file("pointer_bytes") : 0;
+	ptr_bytes = o.swaptier ? tier_debugfs_file("pointer_bytes") : 0;
 
 	t0 = st_now();
 	rc = worker_request(&w, WORKER_CHECK, &ready, WORKER_TIMEOUT_S);

@@ -285,19 +285,20 @@ move_files() {
 # of index order: the listing must sort them.  Demotion: ssd and hdd have
 # counters and watermarks (hdd's high one 0: off), the global
 # demote_interval_ms and drain (a regular file here: a write to it
-# returns at once) exist.
+# returns at once) exist.  The back-end pointer figures are in debugfs
+# (/sys/kernel/debug/swap_tier/pointer_{records,bytes}).
 fake_tiers() {
-	local r=$1 d=$1/sys/kernel/mm/swap_tier
+	local r=$1 d=$1/sys/kernel/mm/swap_tier dbg=$1/sys/kernel/debug/swap_tier
 	fake_root "$r"
-	rm -rf "$d"
-	mkdir -p "$d/tier7" "$d/power"
+	rm -rf "$d" "$dbg"
+	mkdir -p "$d/tier7" "$d/power" "$dbg"
 	echo 7 >"$d/tier7/index"
 	: >"$d/tier7/devices"
 	tier_files "$d/hdd" 2 3 786432 2048 300 200 3 4
 	tier_files "$d/ssd" 1 1 262144 512 100 50 0 1
 	echo "not a tier" >"$d/README"
-	echo 3 >"$d/pointer_records"
-	echo 6216 >"$d/pointer_bytes"
+	echo 3 >"$dbg/pointer_records"
+	echo 6216 >"$dbg/pointer_bytes"
 	move_files "$d/ssd" 40 5 90 75
 	move_files "$d/hdd" 0 12 0 50
 	echo 1000 >"$d/demote_interval_ms"
@@ -953,12 +954,6 @@ t_tier_list_json() {
 		printf '%s\n' "$OUT" >a.json
 		json_check a.json 'len(d["tiers"]) == 4' || { fail "$args"; return 1; }
 	done
-	# a kernel without pointer counters: null, not an error
-	rm "$r/sys/kernel/mm/swap_tier/pointer_records" "$r/sys/kernel/mm/swap_tier/pointer_bytes"
-	SWAPCTL_SYSROOT=$r run tier list -j --all
-	expect_rc 0 || return 1
-	printf '%s\n' "$OUT" >n.json
-	json_check n.json 'd["pointers"] == {"records": None, "bytes": None}' || return 1
 	# zswap without meminfo: figures from debugfs stored_pages
 	rm "$r/proc/meminfo"
 	SWAPCTL_SYSROOT=$r run tier list -j
@@ -995,6 +990,62 @@ t_tier_list_table() {
 	SWAPCTL_SYSROOT=$r run tier list --all
 	expect_rc 0 || return 1
 	case "$OUT" in *"no back ends"*) ;; *) fail "no 'no back ends': $OUT"; return 1 ;; esac
+}
+
+# pointers_null WHAT: tier list -j and the table succeed, pointers unknown
+pointers_null() {
+	SWAPCTL_SYSROOT=$r run tier list -j --all
+	expect_rc 0 || { fail "$1"; return 1; }
+	printf '%s\n' "$OUT" >n.json
+	json_check n.json 'd["pointers"] == {"records": None, "bytes": None}' \
+		'len(d["tiers"]) == 4' || { fail "$1"; return 1; }
+	SWAPCTL_SYSROOT=$r run tier list --all
+	expect_rc 0 || { fail "$1"; return 1; }
+	case "$OUT" in
+	*"back-end pointers"*) show_run; fail "$1: pointer line"; return 1 ;;
+	*"/var/swapfile "*) ;;
+	*) show_run; fail "$1: no back ends listed"; return 1 ;;
+	esac
+	[ -z "$ERR" ] || { show_run; fail "$1: stderr"; return 1; }
+}
+
+t_tier_pointers_debugfs() {
+	local r=$PWD/root dbg=$PWD/root/sys/kernel/debug
+	# debugfs has them: shown (t_tier_list_json/_table check the values)
+	fake_tiers "$r"
+	SWAPCTL_SYSROOT=$r run tier list -j
+	expect_rc 0 || return 1
+	printf '%s\n' "$OUT" >p.json
+	json_check p.json 'd["pointers"] == {"records": 3, "bytes": 6216}' || return 1
+	# the sysfs directory no longer has them: files there are not read
+	fake_tiers "$r"
+	mv "$dbg/swap_tier/pointer_records" "$dbg/swap_tier/pointer_bytes" \
+		"$r/sys/kernel/mm/swap_tier/"
+	pointers_null "files in sysfs only" || return 1
+	# a kernel without the files in debugfs
+	fake_tiers "$r"
+	rm "$dbg/swap_tier/pointer_records" "$dbg/swap_tier/pointer_bytes"
+	pointers_null "no files" || return 1
+	# debugfs without swap_tier/
+	fake_tiers "$r"
+	rm -r "$dbg/swap_tier"
+	pointers_null "no debugfs swap_tier/" || return 1
+	# debugfs not mounted (an empty mount point), or no mount point at all
+	fake_tiers "$r"
+	rm -r "${dbg:?}"/*
+	pointers_null "debugfs not mounted" || return 1
+	rm -r "$dbg"
+	pointers_null "no /sys/kernel/debug" || return 1
+	# debugfs not readable (root only): only testable as non-root
+	if [ "$(id -u)" -ne 0 ]; then
+		fake_tiers "$r"
+		chmod 000 "$dbg"
+		pointers_null "debugfs unreadable"
+		local rc=$?
+		chmod 755 "$dbg"
+		[ "$rc" -eq 0 ] || return 1
+	fi
+	return 0
 }
 
 t_tier_no_sysfs() {
@@ -1198,6 +1249,14 @@ t_tier_bad_sysfs() {
 	echo lots >"$d/hdd/used_pages"
 	SWAPCTL_SYSROOT=$r run tier list -j
 	expect_error 8 "$d/hdd/used_pages" || return 1
+	# debugfs has the pointer figures, but not numbers
+	for v in lots -1 1.5 ""; do
+		fake_tiers "$r"
+		printf '%s\n' "$v" >"$r/sys/kernel/debug/swap_tier/pointer_bytes"
+		SWAPCTL_SYSROOT=$r run tier list -j
+		expect_error 8 "$r/sys/kernel/debug/swap_tier/pointer_bytes" ||
+			{ fail "pointer_bytes '$v'"; return 1; }
+	done
 	fake_tiers "$r"
 	echo 18446744073709551615 >"$d/hdd/capacity_pages"
 	SWAPCTL_SYSROOT=$r run tier list -j
@@ -1801,7 +1860,9 @@ policy_env() {
 }
 
 # sysfs_policy TARGET NAME CGROUP_ID LAST_ERROR: a policies/TARGET directory
-# with counters 10 20 30 40 (place writeback tick swapin) and 3 errors
+# with counters 10 20 30 40 (place writeback tick swapin) and 3 errors;
+# LAST_ERROR "none" or "HOOK VALUE" gives last_error_hook (none, HOOK) and
+# last_error (0, VALUE)
 sysfs_policy() {
 	local d=$POLICIES/$1
 	mkdir -p "$d"
@@ -1812,7 +1873,13 @@ sysfs_policy() {
 	echo 30 >"$d/tick_calls"
 	echo 40 >"$d/swapin_calls"
 	echo 3 >"$d/errors"
-	echo "$4" >"$d/last_error"
+	if [ "$4" = none ]; then
+		echo none >"$d/last_error_hook"
+		echo 0 >"$d/last_error"
+	else
+		echo "${4%% *}" >"$d/last_error_hook"
+		echo "${4#* }" >"$d/last_error"
+	fi
 }
 
 # host_cgroup2: the host's cgroup v2 mount point in HOST_CG2, or 77
@@ -2340,7 +2407,35 @@ t_policy_show_json() {
 	rm "$POLICIES/global/tick_calls" "$POLICIES/global/errors"
 	run policy show -j
 	printf '%s\n' "$OUT" >n.json
-	json_check n.json 'd[0]["calls"]["tick"] is None and d[0]["errors"] is None and d[0]["calls"]["place"] == 10'
+	json_check n.json 'd[0]["calls"]["tick"] is None and d[0]["errors"] is None and d[0]["calls"]["place"] == 10' || return 1
+	# last_error_hook decides: writeback 0 is an error (tier 0 is not a
+	# valid writeback verdict), none with a value is not (yet) one; the
+	# extremes of an int
+	local hv want
+	for hv in "writeback 0|{'hook': 'writeback', 'value': 0}" \
+		  "none 5|None" \
+		  "place -2147483648|{'hook': 'place', 'value': -2147483648}" \
+		  "writeback 2147483647|{'hook': 'writeback', 'value': 2147483647}"; do
+		want=${hv#*|}
+		hv=${hv%%|*}
+		echo "${hv%% *}" >"$POLICIES/global/last_error_hook"
+		echo "${hv#* }" >"$POLICIES/global/last_error"
+		run policy show -j
+		expect_rc 0 || { fail "$hv"; return 1; }
+		printf '%s\n' "$OUT" >e.json
+		json_check e.json "d[0]['last_error'] == $want" || { fail "$hv"; return 1; }
+	done
+	# either file missing (a kernel without them): null, not an error
+	for f in last_error_hook last_error; do
+		policy_show_fixture
+		rm "$POLICIES/$CG_AB/$f"
+		run policy show -j
+		expect_rc 0 || { fail "no $f"; return 1; }
+		printf '%s\n' "$OUT" >m.json
+		json_check m.json "[x['last_error'] for x in d if x['cgroup_id'] == $CG_AB] == [None]" \
+			"[x['last_error'] for x in d if x['cgroup_id'] == $CG_SP] == [{'hook': 'writeback', 'value': -3}]" ||
+			{ fail "no $f"; return 1; }
+	done
 }
 
 t_policy_show_table() {
@@ -2377,18 +2472,88 @@ t_policy_show_table() {
 	[ "$OUT" = "[]" ] || { show_run; fail "empty JSON"; return 1; }
 }
 
+# holds_fd PID FILE: has process PID got FILE open?
+holds_fd() {
+	local fd
+	for fd in "/proc/$1/fd/"*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
+}
+
+# An error between the reads of last_error_hook and last_error: the hook
+# is read again after the value, and the pair anew when it changed, so the
+# hook of one error is never shown with the value of another.  The two
+# files are FIFOs that give each read of swapctl the next value: hook place
+# (error A, value 77) at the first read, writeback (error B, value -100)
+# from the second on.  Expected reads: hook, value, hook (changed: again),
+# hook, value, hook.
+t_policy_show_last_error_race() {
+	local d pid wd rc hv f
+	policy_show_fixture
+	d=$POLICIES/$CG_AB
+	rm "$d/last_error_hook" "$d/last_error"
+	mkfifo "$d/last_error_hook" "$d/last_error" || return 1
+	"$SWAPCTL" policy show -j >out.json 2>err.txt &
+	pid=$!
+	# reading more than expected blocks in open(): a watchdog ends it
+	# (wait, not a plain sleep, so that it ends at once when killed)
+	(
+		trap 'kill "$s"; exit 0' TERM
+		sleep 20 &
+		s=$!
+		wait "$s"
+		kill "$pid"
+	) >/dev/null 2>&1 &
+	wd=$!
+	for hv in "last_error_hook place" "last_error 77" \
+		  "last_error_hook writeback" "last_error_hook writeback" \
+		  "last_error -100" "last_error_hook writeback"; do
+		f=$d/${hv%% *}
+		# swapctl's previous read of f must be over, else this value
+		# would go to it (a writer's open succeeds while a reader is
+		# still there)
+		while holds_fd "$pid" "$f"; do
+			sleep 0.01
+		done
+		# shellcheck disable=SC2016 # expanded by bash -c
+		if ! timeout 10 bash -c 'printf "%s\n" "$2" >"$1"' _ "$f" "${hv#* }"; then
+			kill "$pid" "$wd" 2>/dev/null
+			wait
+			fail "swapctl did not read ${hv%% *} for '${hv#* }' (fewer reads than expected)"
+			return 1
+		fi
+	done
+	wait "$pid"
+	rc=$?
+	kill "$wd" 2>/dev/null
+	wait
+	[ "$rc" -eq 0 ] || { diag "stderr: $(cat err.txt)"; fail "exit status $rc (143: more reads than expected)"; return 1; }
+	json_check out.json "[x['last_error'] for x in d if x['cgroup_id'] == $CG_AB] == [{'hook': 'writeback', 'value': -100}]"
+}
+
 t_policy_show_bad_sysfs() {
 	policy_show_fixture
 	echo lots >"$POLICIES/global/place_calls"
 	run policy show
 	expect_error 8 "$POLICIES/global/place_calls" || return 1
-	policy_show_fixture
-	echo "place" >"$POLICIES/global/last_error"
-	run policy show -j
-	expect_error 8 "$POLICIES/global/last_error" || return 1
-	echo "place x" >"$POLICIES/global/last_error"
-	run policy show -j
-	expect_error 8 "$POLICIES/global/last_error" || return 1
+	# last_error: an int; last_error_hook: a word (the old one-file
+	# "HOOK VALUE" form is not a value of either)
+	local v
+	for v in place "place 77" 77x 7.5 "" " 77" 0x10 2147483648 -2147483649 --1; do
+		policy_show_fixture
+		printf '%s\n' "$v" >"$POLICIES/$CG_AB/last_error"
+		run policy show -j
+		expect_error 8 "$POLICIES/$CG_AB/last_error" || { fail "last_error '$v'"; return 1; }
+		expect_err_contains "unexpected value" || { fail "last_error '$v'"; return 1; }
+	done
+	for v in "place 77" "" Place "write back" "$(printf '%040d' 0 | tr 0 x)"; do
+		policy_show_fixture
+		printf '%s\n' "$v" >"$POLICIES/$CG_AB/last_error_hook"
+		run policy show
+		expect_error 8 "$POLICIES/$CG_AB/last_error_hook" || { fail "last_error_hook '$v'"; return 1; }
+		expect_err_contains "unexpected value" || { fail "last_error_hook '$v'"; return 1; }
+	done
 	policy_show_fixture
 	echo 12 >"$POLICIES/global/cgroup_id"
 	run policy show
@@ -2892,6 +3057,7 @@ TESTS=(
 	"t_tier_remove_not_backend|tier remove of a non-back-end is refused (8)"
 	"t_status_tiers|status shows tier and role of every area"
 	"t_tier_bad_sysfs|unexpected tier sysfs data exits 8"
+	"t_tier_pointers_debugfs|tier list: back-end pointer figures from debugfs, unknown (not an error) without them"
 	"t_tier_args|tier argument errors (16) and help"
 	"t_tier_list_no_demotion|tier list on a kernel without demotion: null and '-'; bad values exit 8"
 	"t_tier_drain|tier drain: summary, path written as given, -j, -q"
@@ -2923,6 +3089,7 @@ TESTS=(
 	"t_policy_show_json|policy show -j from a fixture sysfs: targets, counters, pins, detached"
 	"t_policy_show_table|policy show table, --cgroup, nothing attached"
 	"t_policy_show_bad_sysfs|unexpected policy sysfs data or no policy support exits 8"
+	"t_policy_show_last_error_race|policy show: last_error_hook and last_error of one error, even while errors come in"
 	"t_policy_args|policy argument errors (16)"
 	"t_policy_valgrind|no leaks or memory errors on the policy paths"
 	"t_policy_no_tiers_path|policy show without swap tiers names the real sysfs path (no sysroot)"

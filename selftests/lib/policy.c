@@ -105,6 +105,55 @@ static void pol_file_str(const char *dir, const char *file, char *out,
 	st_rstrip(out);
 }
 
+/* An integer file (all of it, one newline): 0, or -1 (missing, malformed). */
+static int pol_file_int(const char *dir, const char *file, long long *v)
+{
+	char p[PATH_MAX], buf[64], *end;
+
+	if (join(p, sizeof(p), dir, file) ||
+	    st_read_file(p, buf, sizeof(buf)) <= 0)
+		return -1;
+	st_rstrip(buf);
+	errno = 0;
+	*v = strtoll(buf, &end, 10);
+	return (errno || end == buf || *end) ? -1 : 0;
+}
+
+/*
+ * last_error_hook and last_error.  The kernel stores the two one after the
+ * other, and a policy may err again between our two reads: read the pair
+ * twice, again while the readings differ (a few times at most), so that
+ * the hook of one error is not paired with the value of another.
+ */
+static void pol_last_error_read(const char *dir, struct pol_stat *s)
+{
+	char hook2[sizeof(s->last_error_hook)];
+	long long v = LLONG_MIN, v2 = LLONG_MIN;
+	int ok = -1, ok2 = -1;
+
+	for (int i = 0; i < 8; i++) {
+		pol_file_str(dir, "last_error_hook", s->last_error_hook,
+			     sizeof(s->last_error_hook));
+		ok = pol_file_int(dir, "last_error", &v);
+		pol_file_str(dir, "last_error_hook", hook2, sizeof(hook2));
+		ok2 = pol_file_int(dir, "last_error", &v2);
+		if (!strcmp(s->last_error_hook, hook2) && ok == ok2 &&
+		    (ok || v == v2))
+			break;
+	}
+	s->last_error_value = ok ? LLONG_MIN : v;
+	if (!s->last_error_hook[0])
+		s->last_error[0] = '\0';
+	else if (!strcmp(s->last_error_hook, "none"))
+		snprintf(s->last_error, sizeof(s->last_error), "none");
+	else if (ok)
+		snprintf(s->last_error, sizeof(s->last_error), "%s ?",
+			 s->last_error_hook);
+	else
+		snprintf(s->last_error, sizeof(s->last_error), "%s %lld",
+			 s->last_error_hook, v);
+}
+
 int pol_stat_read(unsigned long long id, struct pol_stat *s)
 {
 	char t[32], dir[PATH_MAX];
@@ -123,7 +172,7 @@ int pol_stat_read(unsigned long long id, struct pol_stat *s)
 	s->tick = pol_file_ll(dir, "tick_calls");
 	s->swapin = pol_file_ll(dir, "swapin_calls");
 	s->errors = pol_file_ll(dir, "errors");
-	pol_file_str(dir, "last_error", s->last_error, sizeof(s->last_error));
+	pol_last_error_read(dir, s);
 	/* The directory went away while we read it. */
 	if (stat(dir, &st))
 		return -errno;

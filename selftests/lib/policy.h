@@ -12,7 +12,7 @@
  *
  *   /sys/kernel/mm/swap_tier/policies/<global|id>/
  *	name cgroup_id place_calls writeback_calls tick_calls swapin_calls
- *	errors last_error
+ *	errors last_error last_error_hook
  *
  * where <id> is the cgroup v2 id of the target: the inode number of its
  * cgroup directory.  The objects are build/bpf/<name>.bpf.o (the shipped
@@ -42,7 +42,16 @@ struct pol_stat {
 	long long tick;		/* tick_calls */
 	long long swapin;	/* swapin_calls */
 	long long errors;
-	char last_error[64];	/* "none", "place 77", ... */
+	/* last_error_hook: "none", "place", "writeback"; "" where missing */
+	char last_error_hook[16];
+	/* last_error: the invalid verdict (0 with "none"); LLONG_MIN: missing */
+	long long last_error_value;
+	/*
+	 * Both in one string: "none", "<hook> <value>" ("place 77",
+	 * "writeback -100"), "<hook> ?" without last_error, "" without
+	 * last_error_hook.
+	 */
+	char last_error[64];
 };
 
 /* Does the kernel have the policy interface?  If not, *why explains. */
@@ -54,7 +63,11 @@ bool pol_bpffs_available(char *why, size_t len);
 /* "global" for id 0, else the decimal id. */
 void pol_target_name(unsigned long long id, char *buf, size_t len);
 
-/* Read the figures of the policy attached to id (0: global).  0 or -errno. */
+/*
+ * Read the figures of the policy attached to id (0: global).  0 or -errno.
+ * last_error_hook and last_error are of the same error (read again while
+ * an error comes in between).
+ */
 int pol_stat_read(unsigned long long id, struct pol_stat *s);
 
 /* Is a policy attached to id (its sysfs directory exists)? */

@@ -36,8 +36,8 @@ void st_snap_take(const char *cg, unsigned int settle_ms, struct st_snap *s)
 	s->g_reject = vmstat_get("swpout_ghost_reject");
 	tier_take("ssd", &s->ssd);
 	tier_take("hdd", &s->hdd);
-	s->ptr_records = tier_root_file("pointer_records");
-	s->ptr_bytes = tier_root_file("pointer_bytes");
+	s->ptr_records = tier_debugfs_file("pointer_records");
+	s->ptr_bytes = tier_debugfs_file("pointer_bytes");
 }
 
 static void tier_format(const char *name, const struct tier_stat *a,

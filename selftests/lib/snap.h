@@ -28,7 +28,10 @@ struct st_snap {
 	long long g_pswpout, g_pswpin, g_zswpout, g_zswpin, g_zswpwb, g_reject;
 	/* back-end tiers (all -1 on a kernel without them) */
 	struct tier_stat ssd, hdd;
-	/* /sys/kernel/mm/swap_tier/pointer_{records,bytes} (-1: none) */
+	/*
+	 * /sys/kernel/debug/swap_tier/pointer_{records,bytes} (-1: none, or
+	 * debugfs not mounted: see tier_debugfs_mount())
+	 */
 	long long ptr_records, ptr_bytes;
 };
 

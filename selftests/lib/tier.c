@@ -4,11 +4,14 @@
 #endif
 #include <dirent.h>
 #include <errno.h>
+#include <linux/magic.h>
 #include <linux/swap_tier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/swap.h>
 #include <unistd.h>
 
@@ -51,6 +54,40 @@ long long tier_root_file(const char *file)
 
 	snprintf(p, sizeof(p), TIER_SYSFS "/%s", file);
 	return read_number(p);
+}
+
+long long tier_debugfs_file(const char *file)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), TIER_DEBUGFS "/%s", file);
+	return read_number(p);
+}
+
+static bool is_debugfs(void)
+{
+	struct statfs sfs;
+
+	return !statfs(ST_DEBUGFS, &sfs) && sfs.f_type == DEBUGFS_MAGIC;
+}
+
+int tier_debugfs_mount(char *why, size_t len)
+{
+	if (is_debugfs())
+		return 0;
+	if (mount("debugfs", ST_DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY) {
+		int e = errno;
+
+		snprintf(why, len, "mount debugfs at %s: %s", ST_DEBUGFS,
+			 strerror(e));
+		return -e;
+	}
+	if (!is_debugfs()) {
+		snprintf(why, len, "%s is not debugfs after mounting it",
+			 ST_DEBUGFS);
+		return -ENODEV;
+	}
+	return 0;
 }
 
 int tier_stat_read(const char *name, struct tier_stat *s)

@@ -7,7 +7,9 @@
  * the tier index).  The tests use whole disks ($SWAPTIER_SSD,
  * $SWAPTIER_HDD) or device-mapper slices of them (lib/dm.c), which can be
  * small (to fill up) and can be switched to dm-flakey to fail I/O.
- * Per-tier figures are read from /sys/kernel/mm/swap_tier/<name>/.
+ * Per-tier figures are read from /sys/kernel/mm/swap_tier/<name>/, the
+ * back-end pointer figures (internals) from debugfs,
+ * /sys/kernel/debug/swap_tier/pointer_{records,bytes}.
  */
 #ifndef SWAPTIER_SELFTEST_TIER_H
 #define SWAPTIER_SELFTEST_TIER_H
@@ -17,6 +19,8 @@
 #include <stddef.h>
 
 #define TIER_SYSFS "/sys/kernel/mm/swap_tier"
+#define ST_DEBUGFS "/sys/kernel/debug"
+#define TIER_DEBUGFS ST_DEBUGFS "/swap_tier"
 
 /* /sys/kernel/mm/swap_tier/<name>/ figures; -1 where a file is missing. */
 struct tier_stat {
@@ -35,8 +39,17 @@ bool tier_available(char *why, size_t len);
 /* Read the figures of tier name.  0, or -errno if the tier is missing. */
 int tier_stat_read(const char *name, struct tier_stat *s);
 
-/* A number from a file of TIER_SYSFS itself (pointer_bytes...), or -1. */
+/* A number from a file of TIER_SYSFS itself (demote_interval_ms...), or -1. */
 long long tier_root_file(const char *file);
+
+/* A number from a file of TIER_DEBUGFS (pointer_bytes...), or -1. */
+long long tier_debugfs_file(const char *file);
+
+/*
+ * Mount debugfs at ST_DEBUGFS unless it is mounted there (the VM runner
+ * mounts it).  0, or -errno with the reason in why.
+ */
+int tier_debugfs_mount(char *why, size_t len);
 
 /*
  * Wait up to timeout_ms until every back-end write submitted so far has

@@ -25,7 +25,11 @@
  *    honour min_age and the cgroup; a drain empties the back end even
  *    while pages are swapped in and out, fails cleanly (ENOMEM, EINTR)
  *    leaving every page somewhere, and the back end writable afterwards;
- *    swapoff of a back end drains it first.
+ *    swapoff of a back end drains it first;
+ *  - no write is lost while pages move: pages rewritten over and over
+ *    (lib/rewrite.c, a new generation each time) while demotions and
+ *    drains run and reclaim pushes them out read back as the generation
+ *    last written, every byte of them.
  * A move leaves its folio in the swap cache (clean, for reclaim to drop);
  * before reading pages back the tests push them out of memory again, so
  * that the canaries are checked against the copies the moves wrote.
@@ -62,6 +66,7 @@
 #include "st_harness.h"
 #include "policy.h"
 #include "demote.h"
+#include "rewrite.h"
 
 #define GHOST_SIZE		"256M"
 #define MAX_BACKENDS		2
@@ -2063,6 +2068,355 @@ TEST_F_TIMEOUT(demote, swapoff_nomem, 240)
 		TH_LOG("the SSD held %lld, %lld drained, it holds %lld",
 		       n.s1.ssd.used, drained, s2.ssd.used);
 	nomem_finish(_metadata, self, &s2, m2);
+}
+
+/*
+ * 11. Pages rewritten while demotions and drains move them.  The defect
+ * class: once a move's read of a slot has completed and unlocked its
+ * folio, a swap-in may map that folio and the task dirty it; reclaim may
+ * unmap it again without writing it (pageout() keeps a folio someone
+ * else, the move, still holds a reference to; GFP_NOIO reclaim), leaving
+ * it dirty, unmapped, in the swap cache, with the back end's copy stale.
+ * A move that then gives the folio up (an abort: the page is in use, no
+ * room on the target) must not delete it from the swap cache, or the
+ * write is lost and the next fault reads the stale copy.  The window is
+ * narrow; the test keeps it open often, and checks every byte.
+ *
+ * RD_PAGES pages (24 MiB; three of four incompressible, one of four
+ * half-compressible, memory.zswap.max 512K) of a lib/rewrite.c workload go
+ * to a 32 MiB SSD slice; then, for RD_ROUNDS rounds or RD_RUN_S s, all at
+ * once:
+ *  - RD_WRITERS writer threads (each pinned to a CPU) read, check and
+ *    rewrite pages, mostly of a hot window of consecutive pages, each
+ *    rewrite a new generation over every byte of the page, in bursts of a
+ *    few touches of one page, most of them followed by MADV_PAGEOUT of
+ *    the page; every page a writer reads is checked against the
+ *    generation it last wrote there; at the end of each round every writer
+ *    sweeps (reads and checks) all its pages;
+ *  - a reclaimer process writes 4M to the cgroup's memory.reclaim over and
+ *    over;
+ *  - the test process, round by round: SSD watermarks 20/10 on (by
+ *    "swapctl tier set" and by sysfs, alternately; demote_interval_ms
+ *    100), and the demotion worker moves the SSD's pages to the HDD; with
+ *    demotion still on, a drain of the SSD (the sysfs drain file) and one
+ *    of the HDD ("swapctl tier drain", onto the SSD, which the demotion
+ *    worker then finds over its high watermark with the HDD taking no
+ *    writes); watermarks off for RD_REFILL_MS, the SSD refills.
+ * Then the writers and the reclaimer stop, every page is checked where it
+ * is, then pushed out and checked again from what zswap and the back ends
+ * hold.  A page that is not exactly the generation last written to it
+ * fails the test, with its index, the generation expected and the one
+ * found.  So that the test cannot pass by doing nothing: the SSD's
+ * demoted_pages and drained_pages and the HDD's drained_pages rose, at
+ * least one drain of each back end succeeded, every drain should, the
+ * writers rewrote pages and read pages back from the back ends (pswpin),
+ * swept all pages at least once, and the reclaimer ran.
+ */
+#define RD_SSD_SIZE		(32ULL * ST_MiB)
+#define RD_PAGES		6144
+#define RD_WRITERS		3
+#define RD_ROUNDS		10
+#define RD_RUN_S		60
+#define RD_WM_HIGH		20
+#define RD_WM_LOW		10
+#define RD_DEMOTE_WAIT_S	5
+#define RD_REFILL_MS		1000
+#define RD_CHECK_TIMEOUT_S	300
+
+static void rd_bad_log(const char *what, const struct rw_bad *b)
+{
+	char found[48];
+
+	if (b->found == RW_GEN_NONE)
+		snprintf(found, sizeof(found), "none of its generations");
+	else
+		snprintf(found, sizeof(found), "generation %llu",
+			 (unsigned long long)b->found);
+	ksft_print_msg("%s: page %llu: expected generation %llu, found %s; first bad byte at offset %llu: 0x%02x, expected 0x%02x; the page was %s when read (%s)\n",
+		       what, (unsigned long long)b->page,
+		       (unsigned long long)b->expected, found,
+		       (unsigned long long)b->off, b->act_byte, b->exp_byte,
+		       b->resident == 1 ? "resident" :
+		       b->resident == 0 ? "not resident" : "of unknown residency",
+		       b->writer >= 0 ? "found by a writer" : "full check");
+}
+
+/* No bad page among n (the first of them in bad[]). */
+static void rd_assert_intact(struct __test_metadata *_metadata,
+			     const char *what, uint64_t n,
+			     const struct rw_bad *bad)
+{
+	uint64_t i;
+
+	for (i = 0; i < n && i < RW_MAX_BAD; i++)
+		rd_bad_log(what, &bad[i]);
+	ASSERT_EQ(0ULL, (unsigned long long)n)
+		TH_LOG("%s: %llu bad pages; page %llu: expected generation %llu, found %lld (-1: none of its generations): a write was lost or data corrupted",
+		       what, (unsigned long long)n,
+		       (unsigned long long)bad[0].page,
+		       (unsigned long long)bad[0].expected,
+		       bad[0].found == RW_GEN_NONE ? -1LL :
+		       (long long)bad[0].found);
+}
+
+/*
+ * Wait until the SSD's demoted_pages has risen from d0 and the SSD is
+ * below its high watermark again, at most RD_DEMOTE_WAIT_S (or until the
+ * workload fails).  Returns the pages demoted meanwhile.
+ */
+static long long rd_wait_demoted(struct rw *rw, long long d0, long long cap)
+{
+	double t0 = st_now();
+	long long d;
+
+	for (;;) {
+		d = tier_ll("ssd", "demoted_pages");
+		if ((d > d0 &&
+		     tier_ll("ssd", "used_pages") * 100 < cap * RD_WM_HIGH) ||
+		    st_now() - t0 > RD_DEMOTE_WAIT_S || rw->sh->failed)
+			return d - d0;
+		st_sleep_ms(100);
+	}
+}
+
+TEST_F_TIMEOUT(demote, rewrite_during_demote_and_drain, 480)
+{
+	char high[16], low[16];
+	char *wm_argv[] = { (char *)self->env.swapctl, "tier", "set", "ssd",
+			    "--high", high, "--low", low, NULL };
+	char *drain_argv[] = { (char *)self->env.swapctl, "tier", "drain",
+			       NULL, "-q", NULL };
+	struct rw_cfg cfg = {
+		.cgroup = self->cg,
+		.npages = RD_PAGES,
+		.nwriters = RD_WRITERS,
+		.seed = 0x7277746700000000ULL ^ ((uint64_t)getpid() << 16),
+		.pageout_pct = 60,
+		.hot_pages = 768,
+		.hot_pct = 50,
+	};
+	struct rw rw = RW_INIT;
+	struct rw_reclaimer rec = RW_RECLAIMER_INIT;
+	struct st_snap s0, s1, s2, v0, v1;
+	struct dstat d0, d1, a, b;
+	struct rw_wstat wa, wb, wt;
+	char out[OUT_LEN];
+	long long cap, demoted;
+	int round, rounds = 0, rc, status;
+	int ssd_ok = 0, ssd_fail = 0, ssd_err = 0;
+	int hdd_ok = 0, hdd_fail = 0, hdd_status = 0;
+	double t0, t, secs, run_s;
+
+	snprintf(high, sizeof(high), "%d", RD_WM_HIGH);
+	snprintf(low, sizeof(low), "%d", RD_WM_LOW);
+	two_backends(_metadata, self, RD_SSD_SIZE, 0, &s0);
+	drain_argv[3] = self->be[1].dev;
+	cap = s0.ssd.capacity;
+	ASSERT_GT(cap, (long long)RD_PAGES) TH_LOG("the SSD must hold every page (the HDD's drain moves them there)");
+	ASSERT_EQ(0, tier_write_ll(".", "demote_interval_ms", 100));
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "512K"));
+
+	rc = rw_start(&rw, &cfg, ST_WORKER_TIMEOUT_S);
+	self->bg[0].pid = rw.pid;	/* for the teardown */
+	ASSERT_EQ(0, rc) TH_LOG("rewrite workload: %s: %s",
+				rw.sh ? rw.sh->what : "", strerror(-rc));
+	ksft_print_msg("workload: %d pages filled in %.1f s, %d writers, mlockall %s\n",
+		       RD_PAGES, rw.sh->fill_secs, RD_WRITERS,
+		       rw.sh->mlocked ? "ok" : "FAILED");
+	push_out(self->cg, "32M", &s0, &s1);
+	st_snap_print("pages out", &s0, &s1, true);
+	ASSERT_GT(s1.ssd.used, (long long)RD_PAGES / 2)
+		TH_LOG("only %lld of %d pages went to the SSD", s1.ssd.used,
+		       RD_PAGES);
+
+	dstat_take(_metadata, &d0);
+	rc = rw_reclaimer_start(&rec, self->cg, "4M", 2000, 20);
+	ASSERT_EQ(0, rc) TH_LOG("reclaimer: %s", strerror(-rc));
+	self->bg[1].pid = rec.pid;
+	rw_run(&rw);
+	t0 = st_now();
+
+	for (round = 0; round < RD_ROUNDS; round++) {
+		long long dd, ds, dh;
+		bool by_swapctl = round & 1;
+		double t_dem, t_ssd, t_hdd;
+
+		dstat_take(_metadata, &a);
+		rw_totals(&rw, &wa);
+		t = st_now();
+
+		/* Demotion on: the worker moves the SSD's pages to the HDD. */
+		if (by_swapctl) {
+			rc = st_run(wm_argv, out, sizeof(out), SWAPCTL_TIMEOUT_S);
+			ASSERT_EQ(0, rc) TH_LOG("swapctl tier set ssd --high %s --low %s: exit %d: %s",
+						high, low, rc,
+						st_oneline(out, sizeof(out)));
+		} else {
+			ASSERT_EQ(0, tier_wm_set("ssd", RD_WM_HIGH, RD_WM_LOW));
+		}
+		dd = rd_wait_demoted(&rw, a.ssd_demoted, cap);
+		t_dem = st_now() - t;
+
+		/* The SSD drained (sysfs), demotion still on. */
+		rc = drain_write(self->be[0].dev, false, &t_ssd);
+		if (rc) {
+			ssd_fail++;
+			ssd_err = -rc;
+			drain_diag(_metadata, self, "ssd", "SSD drain failed");
+		} else {
+			ssd_ok++;
+		}
+		ds = tier_ll("ssd", "drained_pages") - a.ssd_drained;
+
+		/* The HDD drained (swapctl) onto the SSD. */
+		secs = st_now();
+		status = st_run(drain_argv, out, sizeof(out), DRAIN_TIMEOUT_S);
+		t_hdd = st_now() - secs;
+		if (status) {
+			hdd_fail++;
+			hdd_status = status;
+			ksft_print_msg("swapctl tier drain %s: exit %d: %s\n",
+				       self->be[1].dev, status,
+				       st_oneline(out, sizeof(out)));
+			drain_diag(_metadata, self, "hdd", "HDD drain failed");
+		} else {
+			hdd_ok++;
+		}
+		dh = tier_ll("hdd", "drained_pages") - a.hdd_drained;
+
+		/* Demotion off a while: reclaim refills the SSD. */
+		ASSERT_EQ(0, tier_wm_set("ssd", 0, 0));
+		rw_sweep(&rw);
+		st_sleep_ms(RD_REFILL_MS);
+
+		dstat_take(_metadata, &b);
+		rw_totals(&rw, &wb);
+		rounds++;
+		ksft_print_msg("round %d at %.0f s: demotion on (%s) %.1f s, +%lld; SSD drain %s %.1f s, +%lld; HDD drain (swapctl) %s %.1f s, +%lld; round total: demoted +%lld, drained SSD +%lld HDD +%lld; SSD %lld HDD %lld used; writers +%llu touches, +%llu rewrites, +%llu not resident, %llu sweeps, %llu bad; reclaimer %llu writes\n",
+			       round, st_now() - t0,
+			       by_swapctl ? "swapctl" : "sysfs", t_dem, dd,
+			       rc ? strerror(-rc) : "ok", t_ssd, ds,
+			       status ? "FAILED" : "ok", t_hdd, dh,
+			       b.ssd_demoted - a.ssd_demoted,
+			       b.ssd_drained - a.ssd_drained,
+			       b.hdd_drained - a.hdd_drained,
+			       tier_ll("ssd", "used_pages"),
+			       tier_ll("hdd", "used_pages"),
+			       (unsigned long long)(wb.touches - wa.touches),
+			       (unsigned long long)(wb.rewrites - wa.rewrites),
+			       (unsigned long long)(wb.nonresident - wa.nonresident),
+			       (unsigned long long)rw_sweeps(&rw),
+			       (unsigned long long)rw.sh->bad_total,
+			       (unsigned long long)rec.sh->calls);
+		if (rw.sh->failed || !rw_alive(&rw) ||
+		    st_now() - t0 >= RD_RUN_S)
+			break;
+	}
+	run_s = st_now() - t0;
+
+	ASSERT_EQ(0, tier_wm_set("ssd", 0, 0));
+	rc = rw_stop(&rw, ST_WORKER_TIMEOUT_S);
+	status = rw_reclaimer_stop(&rec, 30);
+	self->bg[1].pid = -1;
+	ASSERT_EQ(0, rc) TH_LOG("stopping the writers: %s", strerror(-rc));
+	dstat_take(_metadata, &d1);
+	rw_totals(&rw, &wt);
+	st_snap_after_io(self->cg, &s1, &s2);
+	st_snap_print("during the run", &s1, &s2, true);
+	dstat_print("during the run", &d0, &d1);
+	demoted = d1.ssd_demoted - d0.ssd_demoted;
+	ksft_print_msg("%d rounds in %.1f s; drains: SSD %d ok %d failed, HDD %d ok %d failed\n",
+		       rounds, run_s, ssd_ok, ssd_fail, hdd_ok, hdd_fail);
+	ksft_print_msg("writers: %llu bursts, %llu touches, %llu pages checked, %llu rewritten, %llu touches of pages not in memory, %llu MADV_PAGEOUT, %llu sweeps, %llu errors, %llu bad pages\n",
+		       (unsigned long long)wt.bursts,
+		       (unsigned long long)wt.touches,
+		       (unsigned long long)wt.verifies,
+		       (unsigned long long)wt.rewrites,
+		       (unsigned long long)wt.nonresident,
+		       (unsigned long long)wt.pageouts,
+		       (unsigned long long)wt.sweeps,
+		       (unsigned long long)wt.errors,
+		       (unsigned long long)rw.sh->bad_total);
+	ksft_print_msg("reclaimer: %llu memory.reclaim writes (%llu complete, %llu EAGAIN, %llu budget hit, %llu other errors, last %s), status 0x%x\n",
+		       (unsigned long long)rec.sh->calls,
+		       (unsigned long long)rec.sh->ok,
+		       (unsigned long long)rec.sh->again,
+		       (unsigned long long)rec.sh->intr,
+		       (unsigned long long)rec.sh->other,
+		       rec.sh->last_err ? strerror(rec.sh->last_err) : "none",
+		       status);
+	EXPECT_EQ(0, ssd_fail) TH_LOG("%d of %d drains of the SSD failed, the last with %s",
+				      ssd_fail, ssd_fail + ssd_ok,
+				      strerror(ssd_err));
+	EXPECT_EQ(0, hdd_fail) TH_LOG("%d of %d drains of the HDD (swapctl) failed, the last with exit %d",
+				      hdd_fail, hdd_fail + hdd_ok, hdd_status);
+
+	/* Every byte of every page, during the run and after it. */
+	rd_assert_intact(_metadata, "while demoting and draining",
+			 rw.sh->bad_total, rw.sh->bad);
+	ASSERT_TRUE(rw_alive(&rw)) TH_LOG("the workload died");
+	rc = rw_check(&rw, RD_CHECK_TIMEOUT_S);
+	ASSERT_EQ(0, rc) TH_LOG("check: %s: %s", rw.sh->what, strerror(-rc));
+	ksft_print_msg("check where the pages are: %lld of %d resident, %.1f s, %llu bad\n",
+		       (long long)rw.sh->check_resident, RD_PAGES,
+		       rw.sh->check_secs,
+		       (unsigned long long)rw.sh->check_bad);
+	rd_assert_intact(_metadata, "check in place", rw.sh->check_bad,
+			 rw.sh->check);
+
+	/* Out again: the check then reads what zswap and the back ends hold. */
+	tier_writes_wait(10000);
+	cg_reclaim(self->cg, "64M", RECLAIM_LONG_MS, NULL);
+	tier_writes_wait(10000);
+	cg_reclaim(self->cg, "64M", RECLAIM_SHORT_MS, NULL);
+	tier_writes_wait(10000);
+	st_snap_take(self->cg, 0, &v0);
+	rc = rw_check(&rw, RD_CHECK_TIMEOUT_S);
+	ASSERT_EQ(0, rc) TH_LOG("check: %s: %s", rw.sh->what, strerror(-rc));
+	st_snap_after_io(self->cg, &v0, &v1);
+	ksft_print_msg("check after eviction: %lld of %d resident, %.1f s, %llu bad\n",
+		       (long long)rw.sh->check_resident, RD_PAGES,
+		       rw.sh->check_secs,
+		       (unsigned long long)rw.sh->check_bad);
+	st_snap_print("checked after eviction", &v0, &v1, true);
+	rd_assert_intact(_metadata, "check after eviction", rw.sh->check_bad,
+			 rw.sh->check);
+	ASSERT_LT(rw.sh->check_resident, (long long)RD_PAGES / 2)
+		TH_LOG("%lld of %d pages still resident after eviction: the check did not read the back ends",
+		       (long long)rw.sh->check_resident, RD_PAGES);
+	ASSERT_EQ(0LL, v1.ssd.read_errors - v0.ssd.read_errors +
+		       v1.hdd.read_errors - v0.hdd.read_errors);
+
+	/* It did what it is about. */
+	ASSERT_GE(rounds, 2) TH_LOG("only %d rounds of demotion and drains in %.0f s",
+				    rounds, run_s);
+	ASSERT_GT(demoted, 0LL)
+		TH_LOG("no demotion while the pages were rewritten: the SSD's demoted_pages did not move");
+	ASSERT_GT(d1.ssd_drained - d0.ssd_drained, 0LL)
+		TH_LOG("the SSD's drains moved nothing (drained_pages)");
+	ASSERT_GT(d1.hdd_drained - d0.hdd_drained, 0LL)
+		TH_LOG("the HDD's drains moved nothing (drained_pages)");
+	ASSERT_GT(ssd_ok, 0) TH_LOG("no drain of the SSD succeeded");
+	ASSERT_GT(hdd_ok, 0) TH_LOG("no drain of the HDD succeeded");
+	/*
+	 * A quarter of the pages: the sweeps after each round fault every
+	 * page back and take most of a round on a slow (emulated) machine.
+	 */
+	ASSERT_GE(wt.rewrites, (uint64_t)RD_PAGES / 4)
+		TH_LOG("the writers rewrote only %llu pages",
+		       (unsigned long long)wt.rewrites);
+	ASSERT_GE(wt.nonresident, 256ULL)
+		TH_LOG("only %llu touches of pages that were not in memory: nothing was swapped in",
+		       (unsigned long long)wt.nonresident);
+	ASSERT_GT(s2.g_pswpin - s1.g_pswpin, 0LL)
+		TH_LOG("no page was read back from a back end during the run");
+	ASSERT_GE(rw_sweeps(&rw), 1ULL) TH_LOG("a writer never swept its pages");
+	ASSERT_GT(rec.sh->calls, 0ULL) TH_LOG("the reclaimer never ran");
+	ASSERT_EQ(0ULL, (unsigned long long)wt.errors)
+		TH_LOG("madvise(MADV_PAGEOUT) or mincore() failed in the writers");
+
+	rw_exit(&rw, 10);
+	self->bg[0].pid = -1;
 }
 
 TEST_HARNESS_MAIN

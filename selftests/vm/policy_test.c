@@ -508,7 +508,10 @@ static void assert_no_errors(struct __test_metadata *_metadata,
 	ASSERT_EQ(0LL, p->errors)
 		TH_LOG("policy %s: %lld invalid verdicts (last: %s) although it returns only valid ones",
 		       p->name, p->errors, p->last_error);
-	ASSERT_STREQ("none", p->last_error);
+	ASSERT_STREQ("none", p->last_error_hook);
+	ASSERT_EQ(0LL, p->last_error_value)
+		TH_LOG("policy %s: last_error %lld with last_error_hook none",
+		       p->name, p->last_error_value);
 }
 
 /*
@@ -1547,9 +1550,11 @@ TEST_F_TIMEOUT(policy, garbage_falls_back, 120)
 	ASSERT_EQ(p1.place + p1.writeback, p1.errors)
 		TH_LOG("%lld place() and %lld writeback() calls, every verdict invalid, %lld errors counted",
 		       p1.place, p1.writeback, p1.errors);
+	/* last_error_hook and last_error: the hook and its invalid verdict */
 	ASSERT_TRUE(!strcmp(p1.last_error, "place 77") ||
 		    !strcmp(p1.last_error, "writeback -100"))
-		TH_LOG("last_error \"%s\"", p1.last_error);
+		TH_LOG("last_error_hook \"%s\", last_error %lld",
+		       p1.last_error_hook, p1.last_error_value);
 
 	rc = st_run(show_j, out, sizeof(out), SWAPCTL_TIMEOUT_S);
 	ksft_print_msg("swapctl policy show -j: exit %d: %s\n", rc,
@@ -1564,8 +1569,9 @@ TEST_F_TIMEOUT(policy, garbage_falls_back, 120)
 		TH_LOG("JSON errors %lld, sysfs %lld", json_errors, p1.errors);
 	ASSERT_TRUE(strstr(out, "\"last_error\"") != NULL)
 		TH_LOG("no \"last_error\" in the JSON");
-	ASSERT_TRUE(strstr(out, "77") != NULL || strstr(out, "-100") != NULL)
-		TH_LOG("the JSON does not give the last invalid verdict (%s)",
+	ASSERT_TRUE(strstr(out, "\"last_error\":{\"hook\":\"place\",\"value\":77}") ||
+		    strstr(out, "\"last_error\":{\"hook\":\"writeback\",\"value\":-100}"))
+		TH_LOG("the JSON does not give the last invalid verdict with its hook (sysfs: %s)",
 		       p1.last_error);
 	verify(_metadata, self->cg, &self->w, &s1, s1.ssd.used - s0.ssd.used);
 }

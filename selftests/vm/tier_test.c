@@ -34,8 +34,10 @@
  *
  * Environment (the swaptier VM runner): root, cgroup v2 with +memory,
  * zswap enabled, no swap active, SWAPCTL, SWAPTIER_SCRATCH, SWAPTIER_SSD
- * and SWAPTIER_HDD set; device-mapper with dm-flakey built in.  Working
- * sets are at most 32 MiB: the guest is QEMU TCG with KASAN and lockdep.
+ * and SWAPTIER_HDD set; device-mapper with dm-flakey built in; debugfs at
+ * /sys/kernel/debug for the back-end pointer figures (mounted by the tests
+ * that read them if it is not).  Working sets are at most 32 MiB: the guest
+ * is QEMU TCG with KASAN and lockdep.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -204,12 +206,35 @@ static void verify_from_ssd(struct __test_metadata *_metadata,
  */
 #define PTR_BYTES_MAX		12.0
 
+/*
+ * The back-end pointer figures are internals, in debugfs
+ * (TIER_DEBUGFS/pointer_{records,bytes}): mount debugfs if the guest has
+ * not (the VM runner does), and fail, not skip, without it or the figures
+ * (both are the project's: CONFIG_DEBUG_FS is in its kernel config).
+ * Call before the test does anything.
+ */
+static void need_ptr_figures(struct __test_metadata *_metadata)
+{
+	char why[256] = "";
+	int rc = tier_debugfs_mount(why, sizeof(why));
+
+	ASSERT_EQ(0, rc) TH_LOG("debugfs, where the pointer figures are: %s",
+				why);
+	ASSERT_GE(tier_debugfs_file("pointer_records"), 0LL)
+		TH_LOG("no %s/pointer_records: kernel without the back-end pointer figures",
+		       TIER_DEBUGFS);
+	ASSERT_GE(tier_debugfs_file("pointer_bytes"), 0LL)
+		TH_LOG("no %s/pointer_bytes: kernel without the back-end pointer figures",
+		       TIER_DEBUGFS);
+}
+
 static void assert_ptr_cost(struct __test_metadata *_metadata,
 			    const struct st_snap *s, long long pages)
 {
 	double per_page;
 
-	ASSERT_GE(s->ptr_bytes, 0LL) TH_LOG("no pointer_bytes in sysfs");
+	ASSERT_GE(s->ptr_bytes, 0LL)
+		TH_LOG("no pointer_bytes in %s", TIER_DEBUGFS);
 	ASSERT_GT(pages, 0LL);
 	per_page = (double)s->ptr_bytes / pages;
 	ksft_print_msg("back-end pointers: %lld records, %lld bytes for %lld pages on back ends: %.2f B/page\n",
@@ -237,6 +262,8 @@ TEST_F_TIMEOUT(tier, writeback_to_ssd, 120)
 	struct worker_resp ready;
 	struct st_snap s0, s1;
 	long long swap_total, on_ssd;
+
+	need_ptr_figures(_metadata);
 
 	swap_total = meminfo_kb("SwapTotal");
 	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
@@ -283,6 +310,8 @@ TEST_F_TIMEOUT(tier, incompressible_direct_to_ssd, 120)
 	struct st_snap s0, s1;
 	long long on_ssd;
 
+	need_ptr_figures(_metadata);
+
 	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
 		return;
 	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_INCOMPRESSIBLE, "16M",
@@ -321,6 +350,8 @@ TEST_F_TIMEOUT(tier, mixed_clusters, 120)
 	struct worker_resp ready;
 	struct st_snap s0, s1;
 	long long on_ssd;
+
+	need_ptr_figures(_metadata);
 
 	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
 		return;
@@ -659,6 +690,7 @@ TEST_F_TIMEOUT(tier, no_leak_1000_cycles, 300)
 	double t0, deadline;
 	int done = 0, pass, rc;
 
+	need_ptr_figures(_metadata);
 	if (!add_backend(_metadata, self, 0, self->env.ssd, SMALL_256K, "ssd") ||
 	    !add_backend(_metadata, self, 1, self->env.hdd, 0, "hdd"))
 		return;
@@ -907,20 +939,66 @@ static void read_rests(int fd, struct rest_log *rl)
 }
 
 /*
+ * Make back end b fail its writes late: reads go to its disk at once,
+ * writes wait delay_ms in dm-delay and then fail on a dm "error" device.
+ * Reclaim meanwhile keeps submitting, so the failures come as a burst of
+ * writes that were all in flight when the first one failed (dm-flakey
+ * fails each write as it is submitted: no burst).  errname receives the
+ * error device's name, for burst_end().  0 or -errno.
+ */
+static int burst_begin(struct st_backend *b, unsigned int delay_ms,
+		       char *errname, size_t len)
+{
+	char name[sizeof(b->dm_name) + 1], errdev[PATH_MAX];
+	char params[2 * PATH_MAX + 64];
+	int rc;
+
+	errname[0] = '\0';
+	if (st_unique_path(name, sizeof(name), "", "burst", NULL))
+		return -ENAMETOOLONG;
+	rc = dm_create(name + 1, "error", b->sectors, "", errdev,
+		       sizeof(errdev));
+	if (rc)
+		return rc;
+	snprintf(errname, len, "%s", name + 1);
+	snprintf(params, sizeof(params), "%s %llu 0 %s 0 %u", b->disk,
+		 b->offset, errdev, delay_ms);
+	return dm_reload(b->dm_name, "delay", b->sectors, params);
+}
+
+/* b works again (dm-linear) and the error device goes.  0 or -errno. */
+static int burst_end(struct st_backend *b, const char *errname)
+{
+	int rc = st_backend_flakey(b, NULL);
+
+	if (errname[0]) {
+		int e = dm_remove(errname, 5000);
+
+		rc = rc ?: e;
+	}
+	return rc;
+}
+
+/*
  * 6a''. A burst of failed writes is one error event: reclaim keeps many
  * writes in flight, and those that were in flight when the SSD began to
  * rest fail after it did; they must not lengthen the rest.  Each rest may
  * double only once the one before it ended, so no rest is longer than the
  * time the back end has been failing, plus the first second.  (Counted
- * per failed page, the 64 in-flight failures of one burst made the first
- * rest 5 minutes.)
+ * per failed page, the in-flight failures of one burst made the first
+ * rest 5 minutes.)  The writes fail late (burst_begin()), so that dozens
+ * are in flight when the first fails.  Once the SSD works again, it must
+ * take writes again within a few seconds: with a 5-minute rest it would
+ * take none for the rest of the test.
  */
-TEST_F_TIMEOUT(tier, write_error_burst_rests_briefly, 120)
+TEST_F_TIMEOUT(tier, write_error_burst_rests_briefly, 150)
 {
 	size_t ps = st_page_size(), npages = 4 * ST_MiB / ps;
 	struct rest_log rl = { .first_error = -1 };
+	double failing_since, healed, resumed = -1;
 	struct worker_resp ready, r;
-	struct st_snap s0, s1;
+	struct st_snap s0, s1, s2;
+	char errname[128];
 	int fd, rc, i;
 
 	if (!add_backend(_metadata, self, 0, self->env.ssd, FLAKEY_SIZE, "ssd") ||
@@ -928,16 +1006,26 @@ TEST_F_TIMEOUT(tier, write_error_burst_rests_briefly, 120)
 		return;
 	fd = kmsg_open_end();
 	ASSERT_GE(fd, 0) TH_LOG("/dev/kmsg: %s", strerror(-fd));
-	rc = st_backend_flakey(&self->be[0], "error_writes");
-	ASSERT_EQ(0, rc) TH_LOG("dm-flakey error_writes: %s", strerror(-rc));
+	rc = burst_begin(&self->be[0], 300, errname, sizeof(errname));
+	if (rc)
+		burst_end(&self->be[0], errname);
+	ASSERT_EQ(0, rc) TH_LOG("dm-delay over a dm error device: %s",
+				strerror(-rc));
+	failing_since = st_now();
 	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_INCOMPRESSIBLE, "4M",
 		    RECLAIM_LONG_MS, &ready, &s0, &s1);
+	rc = burst_end(&self->be[0], errname);
+	healed = st_now();
 	read_rests(fd, &rl);
 	close(fd);
+	ASSERT_EQ(0, rc) TH_LOG("the SSD back to dm-linear: %s", strerror(-rc));
 
-	ksft_print_msg("%lld write errors, %d rests logged\n",
-		       s1.ssd.write_errors - s0.ssd.write_errors, rl.nr);
-	ASSERT_GE(s1.ssd.write_errors - s0.ssd.write_errors, 8LL);
+	ksft_print_msg("%lld write errors, %d rests logged, SSD failing for %.1f s\n",
+		       s1.ssd.write_errors - s0.ssd.write_errors, rl.nr,
+		       healed - failing_since);
+	/* More than the 8 in a row that start a rest: a burst. */
+	ASSERT_GT(s1.ssd.write_errors - s0.ssd.write_errors, 16LL)
+		TH_LOG("no burst of failed writes: the test tests nothing");
 	ASSERT_GT(rl.nr, 0) TH_LOG("the SSD never rested");
 	ASSERT_GE(rl.first_error, 0.0) TH_LOG("no write error in the kernel log");
 	for (i = 0; i < rl.nr; i++) {
@@ -951,6 +1039,33 @@ TEST_F_TIMEOUT(tier, write_error_burst_rests_briefly, 120)
 			       rl.secs[i], failing);
 	}
 	ASSERT_GT(s1.hdd.written - s0.hdd.written, (long long)npages / 2);
+
+	/*
+	 * The SSD works again: rewrite and page out the pages until it
+	 * takes writes.  The longest rest it may be in is as long as it was
+	 * failing, doubled once, plus slack.
+	 */
+	while (st_now() - healed < 2 * (healed - failing_since) + 10) {
+		rc = worker_request_arg(&self->w, WORKER_CYCLES, 1, &r, 120);
+		ASSERT_EQ(0, rc) TH_LOG("worker cycles: %s (%s)", strerror(-rc),
+					r.what);
+		ASSERT_EQ(0ULL, r.bad_pages)
+			TH_LOG("page %llu byte %llu: expected %#x, found %#x",
+			       (unsigned long long)r.first_bad_page,
+			       (unsigned long long)r.first_bad_off,
+			       r.expected, r.actual);
+		st_snap_after_io(self->cg, &s1, &s2);
+		if (s2.ssd.written > s1.ssd.written) {
+			resumed = st_now();
+			break;
+		}
+	}
+	ksft_print_msg("SSD healed %.1f s after it began failing; writes resumed %s%.1f s later\n",
+		       healed - failing_since, resumed < 0 ? "not even " : "",
+		       (resumed < 0 ? st_now() : resumed) - healed);
+	ASSERT_GE(resumed, 0.0)
+		TH_LOG("the SSD took no writes %.0f s after it healed: a rest longer than the failure",
+		       st_now() - healed);
 	st_worker_check(_metadata, &self->w, &r);
 }
 
@@ -1002,6 +1117,189 @@ TEST_F_TIMEOUT(tier, hibernation_skips_backends, 60)
 	ASSERT_EQ(-1, rc) TH_LOG("hibernation accepted a back end as its swap area");
 	ASSERT_EQ(ENODEV, err);
 	ASSERT_EQ(0, plain_rc) TH_LOG("the control failed: %s", strerror(plain_err));
+}
+
+/*
+ * 13. zswap writeback that cannot get a back-end pointer record keeps the
+ * zswap copy.  The back-end slot and the entry's pointer record are taken
+ * (swap_tier_reserve()) before zswap_writeback_entry() takes the entry out
+ * of zswap; when the record cannot be allocated (ptrs_alloc(), GFP_NOIO or
+ * GFP_NOWAIT, fails) the entry stays in zswap, nothing is written, nothing
+ * is counted as written back.  (The old order freed the zswap entry first:
+ * the failure then left a full dirty page where a compressed object was,
+ * counted zswpwb and returned success.)
+ *
+ * Half of 2048 compressible pages go to zswap with no limit, so that no
+ * cluster of the fresh ghost has a pointer record yet.  Then failslab
+ * fails every allocation from the pointer record caches
+ * (swap_tier_ptrs_<N>, swap_tier_ptrs_dense; lib/failslab.c), and with
+ * memory.zswap.max at one page memory.reclaim of the other half makes each
+ * store look at the oldest zswap entry: the first look at an entry only
+ * clears its referenced bit, the next one tries writeback.  Reclaim goes
+ * on until zswap has failed as many writebacks (debugfs
+ * zswap/reject_reclaim_fail) as it holds entries.  Meanwhile nothing may
+ * be written back (zswpwb), nor reach the SSD (written_pages, pswpout),
+ * nor leave zswap (memory.stat zswapped, memory.zswap.current), and the
+ * injection must have fired (failslab's "times" counts down one per
+ * failure, and more failures were injected than the pages zswap refused
+ * that found no place, swpout_ghost_reject: the rest hit writeback).
+ * With failslab off, the same reclaim writes entries back to the SSD, and
+ * every page reads back intact.
+ */
+#include "failslab.h"
+
+#define PTRS_CACHES		FAILSLAB_SLAB_SYSFS "/swap_tier_ptrs_*"
+#define PTRS_FAIL_TIMES		1000000LL
+#define PTRS_FAIL_PAGES		2048
+#define PTRS_FAIL_PHASE_S	45
+#define PTRS_FAIL_ROUND_MS	10000
+
+/* A number from debugfs zswap/<name> (reject_reclaim_fail...), or -1. */
+static long long zswap_debugfs_ll(const char *name)
+{
+	char p[PATH_MAX], buf[64], *end;
+	long long v;
+
+	snprintf(p, sizeof(p), FAILSLAB_DEBUGFS "/zswap/%s", name);
+	if (st_read_file(p, buf, sizeof(buf)) <= 0)
+		return -1;
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	return errno || end == buf ? -1 : v;
+}
+
+TEST_F_TIMEOUT(tier, writeback_keeps_zswap_copy_when_pointer_alloc_fails, 180)
+{
+	size_t ps = st_page_size(), npages = PTRS_FAIL_PAGES;
+	struct failslab fs = FAILSLAB_INIT;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2, s3, s4;
+	long long in_zswap, rrf0, tried = 0, wb0, left, injected, refused;
+	long long on_ssd;
+	char why[512] = "";
+	double deadline, t0, secs;
+	int rc, err, rounds = 0;
+
+	st_require(_metadata, failslab_available);
+	ASSERT_LE(0LL, zswap_debugfs_ll("reject_reclaim_fail"))
+		TH_LOG("no %s/zswap/reject_reclaim_fail (CONFIG_ZSWAP and CONFIG_DEBUG_FS are in the project's config)",
+		       FAILSLAB_DEBUGFS);
+	if (!add_backend(_metadata, self, 0, self->env.ssd, 0, "ssd"))
+		return;
+
+	/* 1. Half the pages into zswap, none written back. */
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
+		    "4M", RECLAIM_BUDGET_MS, &ready, &s0, &s1);
+	in_zswap = s1.zswapped / (long long)ps;
+	ASSERT_GE(in_zswap, (long long)npages / 4)
+		TH_LOG("only %lld of %zu pages in zswap", in_zswap, npages);
+	ASSERT_EQ(s0.g_zswpwb, s1.g_zswpwb)
+		TH_LOG("zswap wrote back before it had a limit (zswap shrinker_enabled?)");
+	ASSERT_EQ(s0.ssd.written, s1.ssd.written);
+	ASSERT_LE(0LL, s1.ptr_records)
+		TH_LOG("no pointer_records figure (debugfs swap_tier/)");
+	ASSERT_EQ(0LL, s1.ptr_records)
+		TH_LOG("back-end pointer records exist before anything went to a back end");
+	/* memory.zswap.max of one page: every store is over it. */
+	ASSERT_GE(s1.zswap_current, 2LL * (long long)ps)
+		TH_LOG("zswap holds only %lld bytes", s1.zswap_current);
+	ASSERT_EQ(0, cg_write_ll(self->cg, "memory.zswap.max", (long long)ps));
+
+	/*
+	 * 2. Every pointer record allocation fails.  No ASSERT until
+	 * failslab is off again: an ASSERT ends this process, and only the
+	 * guard (lib/failslab.h) would then turn it off.
+	 */
+	rrf0 = zswap_debugfs_ll("reject_reclaim_fail");
+	rc = failslab_arm(&fs, PTRS_CACHES, PTRS_FAIL_TIMES, why, sizeof(why));
+	ASSERT_EQ(0, rc) TH_LOG("failslab on %s: %s", PTRS_CACHES, why);
+	ksft_print_msg("failslab: every allocation from %d caches (%s) fails, %lld times at most\n",
+		       fs.nr_caches, PTRS_CACHES, PTRS_FAIL_TIMES);
+	wb0 = vmstat_get("zswpwb");
+	t0 = st_now();
+	deadline = t0 + PTRS_FAIL_PHASE_S;
+	do {
+		st_reclaim(self->cg, "4M", PTRS_FAIL_ROUND_MS);
+		rounds++;
+		tried = zswap_debugfs_ll("reject_reclaim_fail") - rrf0;
+	} while (tried < in_zswap && vmstat_get("zswpwb") == wb0 &&
+		 st_now() < deadline);
+	secs = st_now() - t0;
+	left = failslab_times();
+	err = failslab_disarm(&fs);
+	ASSERT_EQ(0, err) TH_LOG("turning failslab off: %s", strerror(-err));
+	ASSERT_NE(LLONG_MIN, left) TH_LOG("cannot read %s/times", FAILSLAB_DIR);
+
+	st_snap_after_io(self->cg, &s1, &s2);
+	st_snap_print("with every pointer record allocation failing", &s1, &s2,
+		      true);
+	injected = PTRS_FAIL_TIMES - left;
+	refused = s2.g_reject - s1.g_reject;
+	ksft_print_msg("%d reclaim rounds in %.1f s: %lld failed writebacks (reject_reclaim_fail) of %lld zswap entries; %lld failures injected, %lld pages zswap refused found no place\n",
+		       rounds, secs, tried, in_zswap, injected,
+		       refused);
+	ASSERT_EQ(s1.g_zswpwb, s2.g_zswpwb)
+		TH_LOG("vmstat zswpwb rose by %lld while no back-end pointer record could be allocated (the SSD completed %lld writes): entries left zswap without a back-end copy",
+		       s2.g_zswpwb - s1.g_zswpwb,
+		       s2.ssd.written - s1.ssd.written);
+	ASSERT_EQ(s1.zswpwb, s2.zswpwb) TH_LOG("memory.stat zswpwb rose");
+	ASSERT_GE(s2.zswapped, s1.zswapped)
+		TH_LOG("zswap lost %lld pages of the cgroup although none could be written back",
+		       (s1.zswapped - s2.zswapped) / (long long)ps);
+	ASSERT_GE(s2.zswap_current, s1.zswap_current)
+		TH_LOG("memory.zswap.current fell from %lld to %lld",
+		       s1.zswap_current, s2.zswap_current);
+	ASSERT_EQ(s1.ssd.written, s2.ssd.written)
+		TH_LOG("the SSD took writes without pointer records");
+	ASSERT_EQ(s1.ssd.write_errors, s2.ssd.write_errors);
+	ASSERT_EQ(s1.g_pswpout, s2.g_pswpout)
+		TH_LOG("back-end writes were submitted without pointer records");
+	ASSERT_EQ(s1.ptr_records, s2.ptr_records)
+		TH_LOG("pointer records were allocated although failslab fails them all");
+	ASSERT_GT(injected, 0LL)
+		TH_LOG("failslab injected no failure (%s/times still %lld)",
+		       FAILSLAB_DIR, left);
+	ASSERT_GT(left, 0LL)
+		TH_LOG("failslab ran out of failures to inject");
+	ASSERT_GT(tried, 0LL)
+		TH_LOG("zswap never tried to write an entry back (%d reclaim rounds)",
+		       rounds);
+	/* Every refused page found no place once; the rest is writeback. */
+	ASSERT_GT(injected, refused)
+		TH_LOG("no injected failure hit zswap writeback: %lld injected, %lld refused pages",
+		       injected, refused);
+
+	/* 3. Records to be had again: the same reclaim writes back. */
+	st_reclaim(self->cg, "4M", RECLAIM_LONG_MS);
+	st_snap_after_io(self->cg, &s2, &s3);
+	st_snap_print("failslab off", &s2, &s3, true);
+	ASSERT_GT(s3.zswpwb - s2.zswpwb, 0LL)
+		TH_LOG("nothing written back once pointer records could be allocated");
+	ASSERT_GE(s3.g_zswpwb - s2.g_zswpwb, s3.zswpwb - s2.zswpwb);
+	ASSERT_GT(s3.ssd.written - s2.ssd.written, 0LL);
+	ASSERT_GE(s3.ssd.written - s2.ssd.written, s3.g_zswpwb - s2.g_zswpwb)
+		TH_LOG("%lld entries written back but the SSD completed only %lld writes",
+		       s3.g_zswpwb - s2.g_zswpwb,
+		       s3.ssd.written - s2.ssd.written);
+	ASSERT_EQ(0LL, s3.ssd.write_errors - s2.ssd.write_errors);
+	ASSERT_GT(s3.ptr_records, 0LL);
+	st_assert_io_accounted(_metadata, &s2, &s3);
+
+	/*
+	 * 4. Every byte of every page: those still in zswap, those now on
+	 * the SSD (all its pages were written in 3: nothing reached it
+	 * before), those that never left memory.
+	 */
+	on_ssd = s3.ssd.written - s0.ssd.written;
+	st_worker_check(_metadata, &self->w, &r);
+	st_snap_after_io(self->cg, &s3, &s4);
+	st_snap_print("after verify", &s3, &s4, true);
+	ASSERT_GE(s4.ssd.read - s3.ssd.read, on_ssd - r.resident)
+		TH_LOG("%lld pages on the SSD, %lld resident, but only %lld read",
+		       on_ssd, (long long)r.resident,
+		       s4.ssd.read - s3.ssd.read);
+	ASSERT_EQ(0LL, s4.ssd.read_errors - s3.ssd.read_errors);
+	st_assert_io_accounted(_metadata, &s3, &s4);
 }
 
 TEST_HARNESS_MAIN

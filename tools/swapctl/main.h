@@ -217,7 +217,10 @@ struct tier_list {
 	size_t nr;
 	bool present;		/* the sysfs directory exists */
 	char *path;		/* the sysfs directory, for messages */
-	/* back-end pointer records and their memory (pointer_{records,bytes}) */
+	/*
+	 * back-end pointer records and their memory: pointer_{records,bytes}
+	 * in /sys/kernel/debug/swap_tier/, unknown without debugfs
+	 */
 	struct opt_u64 ptr_records, ptr_bytes;
 };
 

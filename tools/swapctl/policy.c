@@ -2604,36 +2604,61 @@ static int read_counter(const char *dir, const char *file, struct opt_u64 *v)
 	return ret;
 }
 
-/* last_error: "none" or "<hook> <value>" */
+/*
+ * last_error_hook: "none", "place" or "writeback" (a lower-case word: a
+ * later kernel may name other hooks); last_error: the value that hook
+ * returned, a decimal int (the invalid verdict or a negative errno; 0 with
+ * "none").  The kernel stores the two one after the other (the value
+ * first): the hook is read again after the value, and both once more (a
+ * few times at most) if another error changed it in between, so that the
+ * hook of one error is not shown with the value of another.  Either file
+ * missing: the last error is unknown (null), as for the counters.
+ */
 static int read_last_error(const char *dir, struct attached *a)
 {
-	char path[PATH_MAX + 16], *s = read_line(dir, "last_error"), *sp;
+	char path[PATH_MAX + 32], *hook = NULL, *val = NULL, *again = NULL;
+	int ret = EXIT_OK;
 	uint64_t v;
 	bool neg;
-	int ret = EXIT_OK;
 
-	if (!s || !strcmp(s, "none"))
-		goto out;
-	sp = strchr(s, ' ');
-	if (sp) {
-		*sp++ = '\0';
-		neg = *sp == '-';
-		if (*s && strlen(s) < sizeof(a->last_hook) &&
-		    !parse_u64(sp + neg, &v) && v <= (uint64_t)INT64_MAX + neg) {
-			snprintf(a->last_hook, sizeof(a->last_hook), "%s", s);
-			a->last_value = neg ? -(long long)(v - 1) - 1 :
-					      (long long)v;
-			a->has_last_error = true;
-			goto out;
-		}
-		sp[-1] = ' ';
+	for (int tries = 0; tries < 4; tries++) {
+		free(hook);
+		free(val);
+		free(again);
+		hook = read_line(dir, "last_error_hook");
+		val = read_line(dir, "last_error");
+		again = read_line(dir, "last_error_hook");
+		if (!hook || !val || !again || !strcmp(hook, again))
+			break;
 	}
-	snprintf(path, sizeof(path), "%s/last_error", dir);
-	ret = p_err(EXIT_OTHER, path,
-		    "unexpected value '%s' (expected \"none\" or \"HOOK VALUE\")",
-		    s);
+	if (!hook || !val || !again)
+		goto out;	/* not provided by this kernel */
+	if (!*again || strlen(again) >= sizeof(a->last_hook) ||
+	    strspn(again, "abcdefghijklmnopqrstuvwxyz_") != strlen(again)) {
+		snprintf(path, sizeof(path), "%s/last_error_hook", dir);
+		ret = p_err(EXIT_OTHER, path,
+			    "unexpected value '%s' (expected \"none\", \"place\" or \"writeback\")",
+			    again);
+		goto out;
+	}
+	neg = val[0] == '-';
+	if (parse_u64(val + neg, &v) ||
+	    v > (neg ? (uint64_t)INT_MAX + 1 : (uint64_t)INT_MAX)) {
+		snprintf(path, sizeof(path), "%s/last_error", dir);
+		ret = p_err(EXIT_OTHER, path,
+			    "unexpected value '%s' (expected an integer)", val);
+		goto out;
+	}
+	/* "none" with a value: an error whose hook is not stored yet */
+	if (strcmp(again, "none")) {
+		snprintf(a->last_hook, sizeof(a->last_hook), "%s", again);
+		a->last_value = neg ? -(long long)v : (long long)v;
+		a->has_last_error = true;
+	}
 out:
-	free(s);
+	free(hook);
+	free(val);
+	free(again);
 	return ret;
 }
 

@@ -33,6 +33,8 @@
 #include "main.h"
 
 #define TIER_SYSFS	"/sys/kernel/mm/swap_tier"
+/* internals (pointer_records, pointer_bytes): debugfs, often root only */
+#define TIER_DEBUGFS	"/sys/kernel/debug/swap_tier"
 #define ZSWAP_NAME	"zswap"
 /* the kernel's defaults for a tier's watermarks (swapctl.8) */
 #define DEFAULT_HIGH_PCT	90
@@ -134,9 +136,11 @@ static int join_path(char *buf, size_t len, const char *dir, const char *name)
 
 /*
  * Read a file holding one decimal value and a newline.  A file that does
- * not exist (or whose directory is not one) leaves the figure unknown.
+ * not exist (or whose directory is not one) leaves the figure unknown; so
+ * does one we may not read, with @unreadable_ok (debugfs: root only).
  */
-static int read_figure(const char *dir, const char *file, struct opt_u64 *v)
+static int read_figure_opt(const char *dir, const char *file,
+			   struct opt_u64 *v, bool unreadable_ok)
 {
 	char path[PATH_MAX], *buf = NULL;
 	ssize_t len;
@@ -148,6 +152,8 @@ static int read_figure(const char *dir, const char *file, struct opt_u64 *v)
 		return ret;
 	len = read_whole_file(path, &buf);
 	if (len == -ENOENT || len == -ENOTDIR)
+		return EXIT_OK;
+	if (unreadable_ok && (len == -EACCES || len == -EPERM))
 		return EXIT_OK;
 	if (len < 0) {
 		errno = (int)-len;
@@ -162,6 +168,28 @@ static int read_figure(const char *dir, const char *file, struct opt_u64 *v)
 		ret = EXIT_OK;
 	}
 	free(buf);
+	return ret;
+}
+
+static int read_figure(const char *dir, const char *file, struct opt_u64 *v)
+{
+	return read_figure_opt(dir, file, v, false);
+}
+
+/*
+ * The back-end pointer figures, in debugfs: unknown (not an error) when
+ * debugfs is not mounted, not readable (root only), or lacks them.
+ */
+static int read_pointer_figures(struct tier_list *tl)
+{
+	char pbuf[PATH_MAX];
+	const char *dir = sys_path(TIER_DEBUGFS, pbuf, sizeof(pbuf));
+	int ret;
+
+	ret = read_figure_opt(dir, "pointer_records", &tl->ptr_records, true);
+	if (!ret)
+		ret = read_figure_opt(dir, "pointer_bytes", &tl->ptr_bytes,
+				      true);
 	return ret;
 }
 
@@ -288,9 +316,7 @@ int tiers_read(struct tier_list *tl)
 		goto out;
 	}
 	tl->present = true;
-	ret = read_figure(base, "pointer_records", &tl->ptr_records);
-	if (!ret)
-		ret = read_figure(base, "pointer_bytes", &tl->ptr_bytes);
+	ret = read_pointer_figures(tl);
 	if (ret)
 		goto out;
 	for (;;) {

@@ -62,7 +62,7 @@
 #define SWAP_TIER_EXIT_CGROUP	2	/* its cgroup was removed */
 #define SWAP_TIER_EXIT_REPLACE	3	/* a link update put another in its place */
 
-/* struct swap_tier_exit_info.last_error_hook, and in the sysfs last_error */
+/* struct swap_tier_exit_info.last_error_hook; by name in sysfs */
 #define SWAP_TIER_HOOK_PLACE	1
 #define SWAP_TIER_HOOK_WRITEBACK 2
 

@@ -4,9 +4,9 @@
  *
  * place() returns 77 and writeback() returns -100: neither is a tier, a
  * tier | SWAP_TIER_ONLY nor a special verdict.  The kernel must count each
- * as an error (sysfs errors, last_error "place 77" / "writeback -100", the
- * exit info), apply the built-in default instead (place -> 0, writeback ->
- * 1) and lose no data.  .bss place_calls / writeback_calls count the calls,
+ * as an error (sysfs errors, last_error_hook place / writeback with
+ * last_error 77 / -100, the exit info), apply the built-in default instead
+ * (place -> 0, writeback -> 1) and lose no data.  .bss place_calls / writeback_calls count the calls,
  * exit_* keep the exit info the kernel passed.  ops .name "garbage".
  */
 #include "swap_tier.bpf.h"
