@@ -67,6 +67,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "swaptest.h"
 
 #define GHOST_SIZE	"1G"
@@ -74,7 +75,6 @@
 #define RECLAIM_MS	300000
 /* The timed operation: a signal ends it (EINTR) after this long. */
 #define OP_BUDGET_MS	1200000
-#define DRAIN_FILE	TIER_SYSFS "/drain"
 #define SSD_HIGH_WMARK	TIER_SYSFS "/ssd/high_watermark_pct"
 /* Pages the per-CPU swap slot caches may hold on a device. */
 #define SLOT_SLACK	256
@@ -408,8 +408,7 @@ int main(int argc, char **argv)
 	size_t npages = 16384;
 	bool stock_first = true;
 	struct st_env env;
-	char desc[512], wmark[32] = "";
-	const char *why;
+	char wmark[32] = "";
 	long reps = 1;
 	int c, rep, ret = 0;
 
@@ -439,25 +438,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	why = st_env_get(&env, true);
-	if (why || !env.ssd || !env.hdd) {
-		fprintf(stderr, "drain: %s\n",
-			why ? why : "SWAPTIER_SSD or SWAPTIER_HDD unset");
+	if (bench_tiers_ready("drain", &env))
 		return 1;
-	}
-	if (!tier_available(NULL, 0)) {
-		fprintf(stderr, "drain: this kernel has no swap tiers\n");
-		return 1;
-	}
-	if (access(DRAIN_FILE, W_OK)) {
-		fprintf(stderr, "drain: %s: %s (a kernel without back-end drain?)\n",
-			DRAIN_FILE, strerror(errno));
-		return 1;
-	}
-	if (st_other_swaps(NULL, desc, sizeof(desc)) > 0) {
-		fprintf(stderr, "drain: swap already active: %s\n", desc);
-		return 1;
-	}
 
 	/* Nothing but the timed operation moves pages between the tiers. */
 	if (st_read_file(SSD_HIGH_WMARK, wmark, sizeof(wmark)) > 0) {

@@ -100,12 +100,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "swaptest.h"
 
 #define GHOST_SIZE	"1G"
 #define RECLAIM_MS	300000
 #define WORKER_TIMEOUT_S 900
-#define DRAIN_FILE	TIER_SYSFS "/drain"
 #define SSD_HIGH_WMARK	TIER_SYSFS "/ssd/high_watermark_pct"
 #define SSD_LOW_WMARK	TIER_SYSFS "/ssd/low_watermark_pct"
 #define PAGE_CLUSTER	"/proc/sys/vm/page-cluster"
@@ -1159,10 +1159,9 @@ int main(int argc, char **argv)
 	};
 	static struct ctx c = { .w = { .pid = -1 } };
 	struct phase_lat pool[NR_PHASES] = { 0 };
-	char desc[512], pcluster[32] = "";
+	char pcluster[32] = "";
 	unsigned long long bad;
 	size_t npages = 2048;
-	const char *why;
 	long reps = 8;
 	int opt, rep, ret = 0, i;
 
@@ -1198,25 +1197,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	why = st_env_get(&c.env, true);
-	if (why || !c.env.ssd || !c.env.hdd) {
-		fprintf(stderr, "faultlat: %s\n",
-			why ? why : "SWAPTIER_SSD or SWAPTIER_HDD unset");
+	if (bench_tiers_ready("faultlat", &c.env))
 		return 1;
-	}
-	if (!tier_available(NULL, 0)) {
-		fprintf(stderr, "faultlat: this kernel has no swap tiers\n");
-		return 1;
-	}
-	if (access(DRAIN_FILE, W_OK)) {
-		fprintf(stderr, "faultlat: %s: %s (a kernel without back-end drain?)\n",
-			DRAIN_FILE, strerror(errno));
-		return 1;
-	}
-	if (st_other_swaps(NULL, desc, sizeof(desc)) > 0) {
-		fprintf(stderr, "faultlat: swap already active: %s\n", desc);
-		return 1;
-	}
 	c.sh.npages = npages;
 	c.sh.order = shared_alloc(npages * sizeof(*c.sh.order));
 	c.sh.pagemap = shared_alloc(npages * sizeof(*c.sh.pagemap));
