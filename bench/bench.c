@@ -34,3 +34,20 @@ int bench_tiers_ready(const char *prog, struct st_env *env)
 	}
 	return 0;
 }
+
+void bench_tiers_teardown(const char *prog, const char *ghost,
+			  struct st_backend *ssd, struct st_backend *hdd)
+{
+	if (!ghost[0])
+		return;
+	/* No page left: the back ends are empty once the ghost is off. */
+	if (st_swapoff_if_active(ghost))
+		fprintf(stderr, "%s: teardown: swapoff %s failed\n", prog, ghost);
+	if (st_backend_teardown(ssd, 10000))
+		fprintf(stderr, "%s: teardown: swapoff %s failed\n", prog,
+			ssd->dev);
+	if (st_backend_teardown(hdd, 10000))
+		fprintf(stderr, "%s: teardown: swapoff %s failed\n", prog,
+			hdd->dev);
+	unlink(ghost);
+}

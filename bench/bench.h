@@ -18,4 +18,11 @@
  */
 int bench_tiers_ready(const char *prog, struct st_env *env);
 
+/*
+ * Swap off ghost, then the back ends ssd and hdd, and remove ghost's file;
+ * failures are reported as "prog: teardown: ...".  Nothing if ghost is "".
+ */
+void bench_tiers_teardown(const char *prog, const char *ghost,
+			  struct st_backend *ssd, struct st_backend *hdd);
+
 #endif

@@ -229,19 +229,7 @@ static void swap_teardown(const struct st_env *env, struct setup *s)
 	if (s->stock_on && swaps_find(env->ssd, NULL) > 0 && swapoff(env->ssd))
 		fprintf(stderr, "drain: teardown: swapoff %s: %s\n", env->ssd,
 			strerror(errno));
-	if (s->ghost[0]) {
-		/* No page left: the back ends are empty once it is off. */
-		if (st_swapoff_if_active(s->ghost))
-			fprintf(stderr, "drain: teardown: swapoff %s failed\n",
-				s->ghost);
-		if (st_backend_teardown(&s->ssd, 10000))
-			fprintf(stderr, "drain: teardown: swapoff %s failed\n",
-				s->ssd.dev);
-		if (st_backend_teardown(&s->hdd, 10000))
-			fprintf(stderr, "drain: teardown: swapoff %s failed\n",
-				s->hdd.dev);
-		unlink(s->ghost);
-	}
+	bench_tiers_teardown("drain", s->ghost, &s->ssd, &s->hdd);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -1123,18 +1123,7 @@ static void teardown(struct ctx *c)
 	fworker_stop(&c->w);
 	if (c->cg[0])
 		cg_destroy(c->cg);
-	if (c->ghost[0]) {
-		if (st_swapoff_if_active(c->ghost))
-			fprintf(stderr, "faultlat: teardown: swapoff %s failed\n",
-				c->ghost);
-		if (st_backend_teardown(&c->ssd, 10000))
-			fprintf(stderr, "faultlat: teardown: swapoff %s failed\n",
-				c->ssd.dev);
-		if (st_backend_teardown(&c->hdd, 10000))
-			fprintf(stderr, "faultlat: teardown: swapoff %s failed\n",
-				c->hdd.dev);
-		unlink(c->ghost);
-	}
+	bench_tiers_teardown("faultlat", c->ghost, &c->ssd, &c->hdd);
 }
 
 static void *shared_alloc(size_t bytes)
