@@ -28,9 +28,26 @@ JOBS       ?= $(shell echo $$(( $$(nproc) + 1 )))
 # Sub-makes of the kernel's tools must not see our variables.
 unexport TOP BUILD TREE KBUILD
 
+# make install / uninstall: PREFIX, staged under DESTDIR.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SBINDIR    := $(PREFIX)/sbin
+MAN8DIR    := $(PREFIX)/share/man/man8
+POLICYDIR  := $(PREFIX)/lib/swaptier/policies
+INCLUDEDIR := $(PREFIX)/include/swaptier
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+BPFTRACEDIR := $(PREFIX)/share/swaptier/bpftrace
+# The installed swapctl has $(POLICYDIR) built in: it is built apart from
+# build/swapctl/swapctl (whose policy directory is build/bpf), here.
+SWAPCTL_INST := $(BUILD)/swapctl/install
+# By name from the sources, so that uninstall needs no build.
+POLICY_NAMES := $(patsubst bpf/%.bpf.c,%,$(sort $(wildcard bpf/*.bpf.c)))
+BPFTRACE_SCRIPTS := $(sort $(wildcard tools/bpftrace/*.bt))
+
 .PHONY: all help deps kernel-tree kernel-tree-reset kernel libbpf bpftool \
 	swapctl bpf selftests export-patches checkpatch test test-host test-vm \
-	demo kernel-drift kernel-buildtest kernel-stock kernel-bench bench clean distclean
+	demo kernel-drift kernel-buildtest kernel-stock kernel-bench bench clean distclean \
+	install uninstall
 
 all: bpftool swapctl bpf selftests
 
@@ -48,6 +65,10 @@ help:
 	@echo '  make swapctl           build build/swapctl/swapctl'
 	@echo '  make bpf               build the BPF policies (bpf/) and test programs into build/bpf/'
 	@echo '  make selftests         build the VM selftests into build/selftests/'
+	@echo 'Installing (PREFIX=/usr/local, DESTDIR= for staging; after make swapctl bpf):'
+	@echo '  make install           swapctl, swapctl.8, bash completion, the policies (lib/swaptier/policies)'
+	@echo '                         and the headers for out-of-tree policies (include/swaptier) under PREFIX'
+	@echo '  make uninstall         remove what make install installed'
 	@echo 'Working on the series:'
 	@echo '  make export-patches    write build/linux commits to kernel/mm-patches/'
 	@echo '  make checkpatch        scripts/checkpatch.pl --strict on every patch'
@@ -136,6 +157,42 @@ bench: deps kernel-bench swapctl bpf
 	@$(MAKE) -s -C bench OUTPUT=$(BUILD)/bench/
 	@bench/run --kernel $(BENCH_KBUILD)/arch/x86/boot/bzImage \
 		--stock-kernel $(BENCH_STOCK_KBUILD)/arch/x86/boot/bzImage $(BENCH_ARGS)
+
+# Installs what `make swapctl bpf` built (as root, without building the
+# kernel); only swapctl is built again, with $(POLICYDIR) as its policy
+# directory.  docs/policy-kit.md: compiling a policy out of tree.
+install:
+	@for f in $(LIBBPF_A) $(POLICY_NAMES:%=$(BPF_OUT)/%.bpf.o); do \
+		[ -f "$$f" ] || { echo "install: $$f missing; run 'make swapctl bpf' first" >&2; exit 1; }; \
+	done
+	@$(MAKE) -s -C tools/swapctl OUTPUT=$(SWAPCTL_INST)/ LIBBPF_DIR=$(LIBBPF_DIR) \
+		POLICY_DIR=$(POLICYDIR) all
+	install -D -m 0755 $(SWAPCTL_INST)/swapctl $(DESTDIR)$(SBINDIR)/swapctl
+	install -D -m 0644 tools/swapctl/swapctl.8 $(DESTDIR)$(MAN8DIR)/swapctl.8
+	install -D -m 0644 tools/swapctl/swapctl.bash $(DESTDIR)$(BASHCOMPDIR)/swapctl
+	@set -e; for n in $(POLICY_NAMES); do \
+		echo "install -D -m 0644 $(BPF_OUT)/$$n.bpf.o $(DESTDIR)$(POLICYDIR)/$$n.bpf.o"; \
+		install -D -m 0644 $(BPF_OUT)/$$n.bpf.o $(DESTDIR)$(POLICYDIR)/$$n.bpf.o; \
+	done
+	install -D -m 0644 bpf/swap_tier.bpf.h $(DESTDIR)$(INCLUDEDIR)/swap_tier.bpf.h
+	install -D -m 0644 include/uapi/linux/swap_tier.h $(DESTDIR)$(INCLUDEDIR)/linux/swap_tier.h
+	@set -e; for f in $(BPFTRACE_SCRIPTS); do \
+		echo "install -D -m 0644 $$f $(DESTDIR)$(BPFTRACEDIR)/$${f##*/}"; \
+		install -D -m 0644 $$f $(DESTDIR)$(BPFTRACEDIR)/$${f##*/}; \
+	done
+
+# Only the files install puts there; the directories of swaptier's own go
+# when empty, the shared ones (sbin, man8, completions) stay.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/swapctl $(DESTDIR)$(MAN8DIR)/swapctl.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/swapctl \
+		$(POLICY_NAMES:%=$(DESTDIR)$(POLICYDIR)/%.bpf.o) \
+		$(DESTDIR)$(INCLUDEDIR)/swap_tier.bpf.h $(DESTDIR)$(INCLUDEDIR)/linux/swap_tier.h \
+		$(addprefix $(DESTDIR)$(BPFTRACEDIR)/,$(notdir $(BPFTRACE_SCRIPTS)))
+	@for d in $(POLICYDIR) $(PREFIX)/lib/swaptier $(INCLUDEDIR)/linux $(INCLUDEDIR) \
+		$(BPFTRACEDIR) $(PREFIX)/share/swaptier; do \
+		[ ! -d "$(DESTDIR)$$d" ] || rmdir "$(DESTDIR)$$d" 2>/dev/null || true; \
+	done
 
 clean:
 	rm -rf $(KBUILD) $(STOCK_KBUILD) $(BENCH_KBUILD) $(BENCH_STOCK_KBUILD) $(LIBBPF_DIR) $(BUILD)/bpftool $(BUILD)/swapctl $(BUILD)/swapctl-test \

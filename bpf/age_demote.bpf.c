@@ -120,20 +120,17 @@ static __always_inline void demote_pair(u64 target, struct cgroup *cgrp,
 	}
 }
 
-SEC("struct_ops/place")
-s32 BPF_PROG(age_demote_place, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(place, age_demote_place, struct swap_tier_ctx *sctx)
 {
 	return SWAP_TIER_DEFAULT;
 }
 
-SEC("struct_ops/writeback")
-s32 BPF_PROG(age_demote_writeback, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(writeback, age_demote_writeback, struct swap_tier_ctx *sctx)
 {
 	return SWAP_TIER_DEFAULT;
 }
 
-SEC("struct_ops/tick")
-void BPF_PROG(age_demote_tick, struct swap_tier_ctx *sctx)
+void SWAP_TIER_HOOK(tick, age_demote_tick, struct swap_tier_ctx *sctx)
 {
 	u64 target = cgroup ?: sctx->cgroup_id;
 	u32 nr = bpf_swap_tier_nr_tiers();
@@ -169,8 +166,8 @@ void BPF_PROG(age_demote_tick, struct swap_tier_ctx *sctx)
 		bpf_cgroup_release(cgrp);
 }
 
-SEC("struct_ops/demoted")
-void BPF_PROG(age_demote_demoted, struct swap_tier_demote_result *res)
+void SWAP_TIER_HOOK(demoted, age_demote_demoted,
+		    struct swap_tier_demote_result *res)
 {
 	u32 from = res->from;
 
@@ -185,11 +182,9 @@ void BPF_PROG(age_demote_demoted, struct swap_tier_demote_result *res)
 		pending_since_ns[from] = 0;
 }
 
-SEC(".struct_ops.link")
-struct swap_tier_ops age_demote_ops = {
+SWAP_TIER_OPS_DEFINE(age_demote_ops,
 	.place		= (void *)age_demote_place,
 	.writeback	= (void *)age_demote_writeback,
 	.tick		= (void *)age_demote_tick,
 	.demoted	= (void *)age_demote_demoted,
-	.name		= "age_demote",
-};
+	.name		= "age_demote");

@@ -25,8 +25,7 @@ const char swaptier_description[] =
 
 const volatile __u64 batch_cgroups[SWAP_TIER_CGROUP_LIST_MAX] = {};
 
-SEC("struct_ops/place")
-s32 BPF_PROG(batch_place, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(place, batch_place, struct swap_tier_ctx *sctx)
 {
 	if (cgroup_in_list(sctx->cgroup_id, batch_cgroups,
 			   ARRAY_SIZE(batch_cgroups)))
@@ -34,8 +33,6 @@ s32 BPF_PROG(batch_place, struct swap_tier_ctx *sctx)
 	return SWAP_TIER_DEFAULT;
 }
 
-SEC(".struct_ops.link")
-struct swap_tier_ops batch_ops = {
+SWAP_TIER_OPS_DEFINE(batch_ops,
 	.place		= (void *)batch_place,
-	.name		= "batch",
-};
+	.name		= "batch");

@@ -68,8 +68,8 @@ static __always_inline bool zswap_pool_full(void)
 				   capacity, pool_full_pct);
 }
 
-SEC("struct_ops/writeback")
-s32 BPF_PROG(compress_aware_writeback, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(writeback, compress_aware_writeback,
+		   struct swap_tier_ctx *sctx)
 {
 	u64 size = sctx->compressed_size;
 	u64 nr_pages = sctx->nr_pages ?: 1;
@@ -87,8 +87,6 @@ s32 BPF_PROG(compress_aware_writeback, struct swap_tier_ctx *sctx)
 	return SWAP_TIER_NOT_NOW;
 }
 
-SEC(".struct_ops.link")
-struct swap_tier_ops compress_aware_ops = {
+SWAP_TIER_OPS_DEFINE(compress_aware_ops,
 	.writeback	= (void *)compress_aware_writeback,
-	.name		= "compress_aware",
-};
+	.name		= "compress_aware");

@@ -21,21 +21,17 @@ char LICENSE[] SEC("license") = "GPL";
 const char swaptier_description[] =
 	"the built-in default: zswap first, write back to the fastest back end with room";
 
-SEC("struct_ops/place")
-s32 BPF_PROG(default_place, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(place, default_place, struct swap_tier_ctx *sctx)
 {
 	return SWAP_TIER_ZSWAP;
 }
 
-SEC("struct_ops/writeback")
-s32 BPF_PROG(default_writeback, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(writeback, default_writeback, struct swap_tier_ctx *sctx)
 {
 	return SWAP_TIER_SSD;
 }
 
-SEC(".struct_ops.link")
-struct swap_tier_ops default_ops = {
+SWAP_TIER_OPS_DEFINE(default_ops,
 	.place		= (void *)default_place,
 	.writeback	= (void *)default_writeback,
-	.name		= "default",
-};
+	.name		= "default");

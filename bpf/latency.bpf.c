@@ -53,24 +53,21 @@ static __always_inline bool is_latency_cgroup(u64 id)
 	return cgroup_in_list(id, latency_cgroups, ARRAY_SIZE(latency_cgroups));
 }
 
-SEC("struct_ops/place")
-s32 BPF_PROG(latency_place, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(place, latency_place, struct swap_tier_ctx *sctx)
 {
 	if (is_latency_cgroup(sctx->cgroup_id))
 		return SWAP_TIER_ONLY_TIER(SWAP_TIER_ZSWAP);
 	return SWAP_TIER_DEFAULT;
 }
 
-SEC("struct_ops/writeback")
-s32 BPF_PROG(latency_writeback, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(writeback, latency_writeback, struct swap_tier_ctx *sctx)
 {
 	if (is_latency_cgroup(sctx->cgroup_id))
 		return SWAP_TIER_NOT_NOW;
 	return SWAP_TIER_SSD;
 }
 
-SEC("struct_ops/tick")
-void BPF_PROG(latency_tick, struct swap_tier_ctx *sctx)
+void SWAP_TIER_HOOK(tick, latency_tick, struct swap_tier_ctx *sctx)
 {
 	u64 target = sctx->cgroup_id ?: SWAP_TIER_ROOT_CGROUP_ID;
 	struct cgroup *cgrp;
@@ -98,10 +95,8 @@ void BPF_PROG(latency_tick, struct swap_tier_ctx *sctx)
 		__sync_fetch_and_add(&wb_busy, 1);
 }
 
-SEC(".struct_ops.link")
-struct swap_tier_ops latency_ops = {
+SWAP_TIER_OPS_DEFINE(latency_ops,
 	.place		= (void *)latency_place,
 	.writeback	= (void *)latency_writeback,
 	.tick		= (void *)latency_tick,
-	.name		= "latency",
-};
+	.name		= "latency");

@@ -71,14 +71,12 @@ static __always_inline u64 ssd_written_in_interval(void)
 	return written > base ? written - base : 0;
 }
 
-SEC("struct_ops/place")
-s32 BPF_PROG(ssd_wear_place, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(place, ssd_wear_place, struct swap_tier_ctx *sctx)
 {
 	return SWAP_TIER_DEFAULT;
 }
 
-SEC("struct_ops/writeback")
-s32 BPF_PROG(ssd_wear_writeback, struct swap_tier_ctx *sctx)
+s32 SWAP_TIER_HOOK(writeback, ssd_wear_writeback, struct swap_tier_ctx *sctx)
 {
 	u64 nr_pages = sctx->nr_pages ?: 1;
 
@@ -90,16 +88,13 @@ s32 BPF_PROG(ssd_wear_writeback, struct swap_tier_ctx *sctx)
 	return SWAP_TIER_SSD;
 }
 
-SEC("struct_ops/tick")
-void BPF_PROG(ssd_wear_tick, struct swap_tier_ctx *sctx)
+void SWAP_TIER_HOOK(tick, ssd_wear_tick, struct swap_tier_ctx *sctx)
 {
 	ssd_written_in_interval();
 }
 
-SEC(".struct_ops.link")
-struct swap_tier_ops ssd_wear_ops = {
+SWAP_TIER_OPS_DEFINE(ssd_wear_ops,
 	.place		= (void *)ssd_wear_place,
 	.writeback	= (void *)ssd_wear_writeback,
 	.tick		= (void *)ssd_wear_tick,
-	.name		= "ssd_wear",
-};
+	.name		= "ssd_wear");

@@ -60,10 +60,11 @@
  *     id); a single cgroup is a `const volatile __u64` (a path works there
  *     too);
  *   - `const char swaptier_description[]` is a one-line description;
- *   - one `SEC(".struct_ops.link") struct swap_tier_ops <name>_ops` whose
- *     .name is the file's name; programs are
- *     `SEC("struct_ops/<hook>") s32 BPF_PROG(<name>_<hook>, struct swap_tier_ctx *sctx)`
- *     (BPF_PROG() takes the name `ctx` for itself: call the argument sctx);
+ *   - one `SWAP_TIER_OPS_DEFINE(<name>_ops, ...)` whose .name is the file's
+ *     name; programs are
+ *     `s32 SWAP_TIER_HOOK(<hook>, <name>_<hook>, struct swap_tier_ctx *sctx)`
+ *     (see below; BPF_PROG() takes the name `ctx` for itself: call the
+ *     argument sctx);
  *   - license GPL (the kfuncs are GPL-only).
  */
 #ifndef __SWAP_TIER_BPF_H
@@ -141,6 +142,48 @@ extern void bpf_cgroup_release(struct cgroup *cgrp) __ksym;
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
+
+/*
+ * SWAP_TIER_HOOK(hook, name, args...): the head of the program @name for the
+ * member @hook of struct swap_tier_ops, in section "struct_ops/<hook>"; the
+ * return type goes in front and the body follows, as with sched_ext's
+ * BPF_STRUCT_OPS():
+ *
+ *	s32 SWAP_TIER_HOOK(place, batch_place, struct swap_tier_ctx *sctx)
+ *	{
+ *		return SWAP_TIER_DEFAULT;
+ *	}
+ *
+ * expands to
+ *
+ *	s32 SEC("struct_ops/place")
+ *	BPF_PROG(batch_place, struct swap_tier_ctx *sctx)
+ *
+ * place(), writeback() and init() return s32, the others void; each takes
+ * the one pointer listed at the top of this file.  Sleepable programs
+ * ("struct_ops.s/") are refused by the kernel, so there is no variant for
+ * them.
+ */
+#define SWAP_TIER_HOOK(hook, name, args...)				\
+	SEC("struct_ops/" #hook)					\
+	BPF_PROG(name, ##args)
+
+/*
+ * SWAP_TIER_OPS_DEFINE(var, members...): the policy's one struct_ops map,
+ * struct swap_tier_ops @var in SEC(".struct_ops.link") (swapctl pins its
+ * link), initialised with the designated initialisers given:
+ *
+ *	SWAP_TIER_OPS_DEFINE(batch_ops,
+ *		.place	= (void *)batch_place,
+ *		.name	= "batch");
+ *
+ * The map is named @var; leave .cgroup_id and .flags out (0).
+ */
+#define SWAP_TIER_OPS_DEFINE(var, ...)					\
+	SEC(".struct_ops.link")						\
+	struct swap_tier_ops var = {					\
+		__VA_ARGS__,						\
+	}
 
 /* x86 only (-D__TARGET_ARCH_x86): 4 KiB pages */
 #define SWAP_TIER_PAGE_SIZE		4096

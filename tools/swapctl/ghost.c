@@ -251,7 +251,7 @@ static int pread_full(int fd, void *buf, size_t len, size_t *got)
 	return 0;
 }
 
-static int pwrite_full(int fd, const void *buf, size_t len)
+int pwrite_full(int fd, const void *buf, size_t len)
 {
 	size_t done = 0;
 
@@ -475,9 +475,7 @@ static int do_create(int argc, char **argv)
 		return p_err(EXIT_USAGE, "ghost create",
 			     "missing PATH (see '%s ghost help')", bin_name);
 	if (argc - optind > 1)
-		return p_err(EXIT_USAGE, argv[optind + 1],
-			     "unexpected argument (see '%s ghost help')",
-			     bin_name);
+		return unexpected_arg(argv[optind + 1], "ghost");
 	a.path = argv[optind];
 	if (!*a.path)
 		return p_err(EXIT_USAGE, "ghost create", "empty PATH");

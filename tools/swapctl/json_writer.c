@@ -90,8 +90,7 @@ void jw_object_end(struct jw *w) { jw_close(w, '}'); }
 void jw_array_begin(struct jw *w) { jw_open(w, '['); }
 void jw_array_end(struct jw *w) { jw_close(w, ']'); }
 
-/* Length of the valid UTF-8 sequence at s (0 if invalid). */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+size_t utf8_seq_len(const unsigned char *s, size_t avail)
 {
 	unsigned char c = s[0];
 	size_t n;

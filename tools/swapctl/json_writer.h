@@ -43,6 +43,13 @@ void jw_field_bool(struct jw *w, const char *name, bool v);
 void jw_field_null(struct jw *w, const char *name);
 
 /*
+ * Length of the valid UTF-8 sequence at @s, of @avail bytes (at least 1),
+ * or 0 if it is not one (overlong forms, surrogates and values above
+ * U+10FFFF are not); for other text formats that must be UTF-8 too.
+ */
+size_t utf8_seq_len(const unsigned char *s, size_t avail);
+
+/*
  * One line {"KEY":"TEXT"} on @out, TEXT escaped as above, without
  * allocating (for error messages, also when memory is short).
  */

@@ -91,6 +91,12 @@ int p_sys(const char *obj, const char *fmt, ...)
 	return EXIT_SYSCALL;
 }
 
+int unexpected_arg(const char *arg, const char *object)
+{
+	return p_err(EXIT_USAGE, arg, "unexpected argument (see '%s %s%shelp')",
+		     bin_name, object ? object : "", object ? " " : "");
+}
+
 void p_warn(const char *obj, const char *fmt, ...)
 {
 	va_list ap;
@@ -301,7 +307,7 @@ static void print_main_help(FILE *f)
 		"       %1$s help\n"
 		"       %1$s version\n"
 		"\n"
-		"       OBJECT := { ghost | tier | policy | status | version }\n"
+		"       OBJECT := { ghost | tier | policy | status | metrics | version }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-h|--help} |\n"
 		"                    {-V|--version} }\n"
 		"\n"
@@ -319,6 +325,7 @@ static void print_main_help(FILE *f)
 		"       %1$s policy detach [--cgroup PATH | --cgroup-id ID | --all]\n"
 		"       %1$s policy show [-j] [--cgroup PATH]\n"
 		"       %1$s status [-j]\n"
+		"       %1$s metrics [-o FILE]\n"
 		"\n"
 		"See '%1$s OBJECT help' and swapctl(8) for details.\n",
 		bin_name);
@@ -343,8 +350,7 @@ static int do_version(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (optind < argc)
-		return p_err(EXIT_USAGE, argv[optind],
-			     "unexpected argument (see '%s help')", bin_name);
+		return unexpected_arg(argv[optind], NULL);
 	return print_version();
 }
 
@@ -354,6 +360,7 @@ static const struct cmd main_cmds[] = {
 	{ "tier",	do_tier },
 	{ "policy",	do_policy },
 	{ "status",	do_status },
+	{ "metrics",	do_metrics },
 	{ "version",	do_version },
 	{ NULL,		NULL },
 };

@@ -1344,9 +1344,7 @@ static int do_list(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (optind < argc)
-		return p_err(EXIT_USAGE, argv[optind],
-			     "unexpected argument (see '%s policy help')",
-			     bin_name);
+		return unexpected_arg(argv[optind], "policy");
 	pol_obj(obj, sizeof(obj), dir);
 	n = scandir(dir, &ents, is_policy_file, alphasort);
 	if (n < 0) {
@@ -1453,9 +1451,7 @@ static int parse_load_args(int argc, char **argv, const char *cmd,
 			     "missing OBJ or NAME (see '%s policy help' and '%s policy list')",
 			     bin_name, bin_name);
 	if (argc - optind > 1)
-		return p_err(EXIT_USAGE, argv[optind + 1],
-			     "unexpected argument (see '%s policy help')",
-			     bin_name);
+		return unexpected_arg(argv[optind + 1], "policy");
 	a->arg = argv[optind];
 	if (!*a->arg)
 		return p_err(EXIT_USAGE, cmd, "empty OBJ or NAME");
@@ -2466,9 +2462,7 @@ static int do_detach(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return p_err(EXIT_USAGE, argv[optind],
-			     "unexpected argument (see '%s policy help')",
-			     bin_name);
+		return unexpected_arg(argv[optind], "policy");
 	if ((cgroup != NULL) + (idarg != NULL) + all > 1)
 		return p_err(EXIT_USAGE, "policy detach",
 			     "--cgroup, --cgroup-id and --all exclude each other");
@@ -2552,22 +2546,11 @@ out:
 
 /* ------------------------------------------------------------- show */
 
-enum { H_PLACE, H_WRITEBACK, H_TICK, H_SWAPIN, NR_HOOKS };
-
-static const char *const hook_names[NR_HOOKS] = {
-	"place", "writeback", "tick", "swapin",
-};
-
-struct attached {
-	uint64_t cgroup_id;
-	char *cgroup_path;	/* NULL: global, or not found */
-	char *name;		/* NULL: detached (pin without sysfs) */
-	struct opt_u64 calls[NR_HOOKS];
-	struct opt_u64 errors;
-	bool has_last_error;
-	char last_hook[32];	/* "place", "writeback" */
-	long long last_value;
-	char *pin;		/* NULL: not pinned */
+const char *const policy_hook_names[NR_HOOKS] = {
+	[H_PLACE]	= "place",
+	[H_WRITEBACK]	= "writeback",
+	[H_TICK]	= "tick",
+	[H_SWAPIN]	= "swapin",
 };
 
 static void attached_clear(struct attached *a)
@@ -2578,11 +2561,12 @@ static void attached_clear(struct attached *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static void attached_free(struct attached *a, size_t nr)
+void attached_list_free(struct attached_list *l)
 {
-	for (size_t i = 0; i < nr; i++)
-		attached_clear(&a[i]);
-	free(a);
+	for (size_t i = 0; i < l->nr; i++)
+		attached_clear(&l->a[i]);
+	free(l->a);
+	memset(l, 0, sizeof(*l));
 }
 
 /* An optional decimal counter; present but malformed is an error. */
@@ -2691,7 +2675,7 @@ static int read_attached(const char *base, const char *dname,
 			     "cgroup_id %llu does not match the directory name",
 			     (unsigned long long)id.val);
 	for (int h = 0; h < NR_HOOKS; h++) {
-		snprintf(file, sizeof(file), "%s_calls", hook_names[h]);
+		snprintf(file, sizeof(file), "%s_calls", policy_hook_names[h]);
 		ret = read_counter(dir, file, &a->calls[h]);
 		if (ret)
 			return ret;
@@ -2709,12 +2693,7 @@ static int cmp_attached(const void *x, const void *y)
 	return (a->cgroup_id > b->cgroup_id) - (a->cgroup_id < b->cgroup_id);
 }
 
-struct show_list {
-	struct attached *a;
-	size_t nr, cap;
-};
-
-static struct attached *show_add(struct show_list *l, const char *obj)
+static struct attached *show_add(struct attached_list *l, const char *obj)
 {
 	if (l->nr == l->cap) {
 		struct attached *tmp;
@@ -2731,7 +2710,11 @@ static struct attached *show_add(struct show_list *l, const char *obj)
 	return &l->a[l->nr];
 }
 
-static int read_policies(struct show_list *l, const char *obj)
+/*
+ * The policies directory: without it, an error if @need, else nothing
+ * (l->present false).
+ */
+static int read_policies(struct attached_list *l, const char *obj, bool need)
 {
 	char pbuf[PATH_MAX], tbuf[PATH_MAX];
 	const char *base = sys_path(POLICY_SYSFS, pbuf, sizeof(pbuf));
@@ -2745,6 +2728,8 @@ static int read_policies(struct show_list *l, const char *obj)
 	if (!d) {
 		if (errno != ENOENT)
 			return p_sys(base, "cannot open");
+		if (!need)
+			return EXIT_OK;
 		/* sys_path() fills tbuf only under a sysroot */
 		tiers = sys_path(TIER_SYSFS, tbuf, sizeof(tbuf));
 		if (stat(tiers, &st))
@@ -2755,6 +2740,7 @@ static int read_policies(struct show_list *l, const char *obj)
 			     "kernel has no swap tier policies (%s missing)",
 			     base);
 	}
+	l->present = true;
 	for (;;) {
 		struct attached *a;
 		bool found;
@@ -2886,9 +2872,10 @@ static void show_json(const struct attached *a, size_t nr)
 		jw_object_begin(w);
 		for (int h = 0; h < NR_HOOKS; h++) {
 			if (x->calls[h].valid)
-				jw_field_uint(w, hook_names[h], x->calls[h].val);
+				jw_field_uint(w, policy_hook_names[h],
+					      x->calls[h].val);
 			else
-				jw_field_null(w, hook_names[h]);
+				jw_field_null(w, policy_hook_names[h]);
 		}
 		jw_object_end(w);
 		if (x->errors.valid)
@@ -2914,45 +2901,17 @@ static void show_json(const struct attached *a, size_t nr)
 	jw_free(w);
 }
 
-static int do_show(int argc, char **argv)
+int attached_read(struct attached_list *l, const char *obj, bool need,
+		  bool only, uint64_t want)
 {
-	static const struct option opts[] = {
-		{ "cgroup",	required_argument,	NULL, 'c' },
-		{ NULL,		0,			NULL, 0 },
-	};
-	struct show_list l = { 0 };
 	struct cg_find f = { 0 };
-	const char *cgroup = NULL;
-	uint64_t want = 0, *pins = NULL;
+	uint64_t *pins = NULL;
 	size_t nr_pins = 0, keep = 0;
-	char obj[OBJ_LEN];
-	int c, ret;
+	int ret;
 
-	optind = 0;
-	while ((c = cmd_getopt(argc, argv, opts, "policy")) != -1) {
-		switch (c) {
-		case 'c':
-			cgroup = optarg;
-			break;
-		case 'h':
-			policy_help(stdout);
-			return EXIT_OK;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		return p_err(EXIT_USAGE, argv[optind],
-			     "unexpected argument (see '%s policy help')",
-			     bin_name);
-	pol_obj(obj, sizeof(obj), cgroup ? cgroup : "show");
-	if (cgroup) {
-		ret = cgroup_id_of(cgroup, obj, "--cgroup", &want);
-		if (ret)
-			return ret;
-	}
-	ret = read_policies(&l, obj);
-	if (ret)
+	memset(l, 0, sizeof(*l));
+	ret = read_policies(l, obj, need);
+	if (ret || !l->present)
 		goto out;
 	ret = read_pins(&pins, &nr_pins, obj, true);
 	if (ret)
@@ -2970,11 +2929,11 @@ static int do_show(int argc, char **argv)
 		ret = target_init(&t, pins[i], NULL, obj);
 		if (ret)
 			goto out;
-		for (j = 0; j < l.nr; j++)
-			if (l.a[j].cgroup_id == pins[i])
+		for (j = 0; j < l->nr; j++)
+			if (l->a[j].cgroup_id == pins[i])
 				break;
-		if (j == l.nr) {
-			struct attached *a = show_add(&l, obj);
+		if (j == l->nr) {
+			struct attached *a = show_add(l, obj);
 
 			if (!a) {
 				ret = EXIT_SYSCALL;
@@ -2982,49 +2941,45 @@ static int do_show(int argc, char **argv)
 			}
 			memset(a, 0, sizeof(*a));
 			a->cgroup_id = pins[i];
-			l.nr++;
+			l->nr++;
 		}
-		if (l.a[j].pin)
+		if (l->a[j].pin)
 			continue;
 		pin = strdup(t.pin);
 		if (!pin) {
 			ret = p_sys(obj, "cannot allocate memory");
 			goto out;
 		}
-		l.a[j].pin = pin;
+		l->a[j].pin = pin;
 	}
 	/* --cgroup: that target only */
-	for (size_t i = 0; i < l.nr; i++) {
-		if (cgroup && l.a[i].cgroup_id != want) {
-			attached_clear(&l.a[i]);
+	for (size_t i = 0; i < l->nr; i++) {
+		if (only && l->a[i].cgroup_id != want) {
+			attached_clear(&l->a[i]);
 			continue;
 		}
-		l.a[keep++] = l.a[i];
+		l->a[keep++] = l->a[i];
 	}
-	l.nr = keep;
-	if (l.nr)
-		qsort(l.a, l.nr, sizeof(*l.a), cmp_attached);
+	l->nr = keep;
+	if (l->nr)
+		qsort(l->a, l->nr, sizeof(*l->a), cmp_attached);
 	/* cgroup paths, by inode number, in one walk */
-	f.ids = calloc(l.nr ? l.nr : 1, sizeof(*f.ids));
-	f.paths = calloc(l.nr ? l.nr : 1, sizeof(*f.paths));
+	f.ids = calloc(l->nr ? l->nr : 1, sizeof(*f.ids));
+	f.paths = calloc(l->nr ? l->nr : 1, sizeof(*f.paths));
 	if (!f.ids || !f.paths) {
 		ret = p_sys(obj, "cannot allocate memory");
 		goto out;
 	}
-	for (size_t i = 0; i < l.nr; i++)
-		if (l.a[i].cgroup_id)
-			f.ids[f.nr++] = l.a[i].cgroup_id;
+	for (size_t i = 0; i < l->nr; i++)
+		if (l->a[i].cgroup_id)
+			f.ids[f.nr++] = l->a[i].cgroup_id;
 	cgroup_paths(&f);
-	for (size_t i = 0, j = 0; i < l.nr; i++) {
-		if (!l.a[i].cgroup_id)
+	for (size_t i = 0, j = 0; i < l->nr; i++) {
+		if (!l->a[i].cgroup_id)
 			continue;
-		l.a[i].cgroup_path = f.paths[j];
+		l->a[i].cgroup_path = f.paths[j];
 		f.paths[j++] = NULL;
 	}
-	if (json_output)
-		show_json(l.a, l.nr);
-	else
-		show_table(l.a, l.nr);
 	ret = EXIT_OK;
 out:
 	for (size_t i = 0; f.paths && i < f.nr; i++)
@@ -3032,7 +2987,52 @@ out:
 	free(f.paths);
 	free(f.ids);
 	free(pins);
-	attached_free(l.a, l.nr);
+	return ret;
+}
+
+static int do_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cgroup",	required_argument,	NULL, 'c' },
+		{ NULL,		0,			NULL, 0 },
+	};
+	struct attached_list l = { 0 };
+	const char *cgroup = NULL;
+	uint64_t want = 0;
+	char obj[OBJ_LEN];
+	int c, ret;
+
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, opts, "policy")) != -1) {
+		switch (c) {
+		case 'c':
+			cgroup = optarg;
+			break;
+		case 'h':
+			policy_help(stdout);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return unexpected_arg(argv[optind], "policy");
+	pol_obj(obj, sizeof(obj), cgroup ? cgroup : "show");
+	if (cgroup) {
+		ret = cgroup_id_of(cgroup, obj, "--cgroup", &want);
+		if (ret)
+			return ret;
+	}
+	ret = attached_read(&l, obj, true, cgroup != NULL, want);
+	if (ret)
+		goto out;
+	if (json_output)
+		show_json(l.a, l.nr);
+	else
+		show_table(l.a, l.nr);
+	ret = EXIT_OK;
+out:
+	attached_list_free(&l);
 	return ret;
 }
 

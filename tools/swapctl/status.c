@@ -18,22 +18,13 @@
 static const struct {
 	const char *vmstat;
 	const char *json;
-} counter_names[] = {
-	{ "zswpout",		"zswpout" },
-	{ "zswpin",		"zswpin" },
-	{ "zswpwb",		"zswpwb" },
-	{ "pswpout",		"pswpout" },
-	{ "pswpin",		"pswpin" },
-	{ "swpout_ghost_reject", "ghost_rejects" },
-};
-
-#define NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
-
-struct status {
-	struct swap_list swaps;
-	struct tier_list tiers;
-	struct zswap_status zswap;
-	struct opt_u64 counters[NR_COUNTERS];
+} counter_names[NR_STATUS_COUNTERS] = {
+	[SC_ZSWPOUT]		= { "zswpout",		"zswpout" },
+	[SC_ZSWPIN]		= { "zswpin",		"zswpin" },
+	[SC_ZSWPWB]		= { "zswpwb",		"zswpwb" },
+	[SC_PSWPOUT]		= { "pswpout",		"pswpout" },
+	[SC_PSWPIN]		= { "pswpin",		"pswpin" },
+	[SC_GHOST_REJECTS]	= { "swpout_ghost_reject", "ghost_rejects" },
 };
 
 struct kv_want {
@@ -215,18 +206,33 @@ int vmstat_read(const char *const *keys, struct opt_u64 *out, size_t nr)
 
 static int read_counters(struct opt_u64 *counters)
 {
-	const char *keys[NR_COUNTERS];
+	const char *keys[NR_STATUS_COUNTERS];
 
-	for (size_t i = 0; i < NR_COUNTERS; i++)
+	for (size_t i = 0; i < NR_STATUS_COUNTERS; i++)
 		keys[i] = counter_names[i].vmstat;
-	return vmstat_read(keys, counters, NR_COUNTERS);
+	return vmstat_read(keys, counters, NR_STATUS_COUNTERS);
 }
 
-static void status_free(struct status *s)
+void status_free(struct status *s)
 {
 	swaps_free(&s->swaps);
 	tiers_free(&s->tiers);
 	zswap_free(&s->zswap);
+}
+
+int status_read(struct status *s)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = swaps_read(&s->swaps, true);
+	if (!ret)
+		ret = tiers_read(&s->tiers);
+	if (!ret)
+		ret = zswap_read(&s->zswap);
+	if (!ret)
+		ret = read_counters(s->counters);
+	return ret;
 }
 
 static bool is_ghost(const struct swap_area *a)
@@ -234,14 +240,13 @@ static bool is_ghost(const struct swap_area *a)
 	return !strcmp(a->type, "ghost");
 }
 
-static const char *swap_kind(const struct swap_area *a)
+const char *swap_kind(const struct swap_area *a)
 {
 	return is_ghost(a) ? "ghost" : "disk";
 }
 
-/* "front-end" (ghost), "back-end" (listed by a tier) or "swap" */
-static const char *swap_role(const struct status *s,
-			     const struct swap_area *a, const char **tier)
+const char *swap_role(const struct status *s, const struct swap_area *a,
+		      const char **tier)
 {
 	const struct tier *t;
 
@@ -307,7 +312,7 @@ static void print_json(const struct status *s)
 
 	jw_name(w, "counters");
 	jw_object_begin(w);
-	for (size_t i = 0; i < NR_COUNTERS; i++)
+	for (size_t i = 0; i < NR_STATUS_COUNTERS; i++)
 		jw_field_opt(w, counter_names[i].json, &s->counters[i]);
 	jw_object_end(w);
 
@@ -400,7 +405,7 @@ static void print_table(const struct status *s)
 	print_opt_u64("stored pages", &z->stored_pages);
 
 	printf("\ncounters:\n");
-	for (size_t i = 0; i < NR_COUNTERS; i++)
+	for (size_t i = 0; i < NR_STATUS_COUNTERS; i++)
 		print_opt_u64(counter_names[i].json, &s->counters[i]);
 }
 
@@ -421,22 +426,11 @@ static int do_show(int argc, char **argv)
 		goto out;
 	}
 	if (optind < argc) {
-		ret = p_err(EXIT_USAGE, argv[optind],
-			    "unexpected argument (see '%s status help')",
-			    bin_name);
+		ret = unexpected_arg(argv[optind], "status");
 		goto out;
 	}
 
-	ret = swaps_read(&s.swaps, true);
-	if (ret)
-		goto out;
-	ret = tiers_read(&s.tiers);
-	if (ret)
-		goto out;
-	ret = zswap_read(&s.zswap);
-	if (ret)
-		goto out;
-	ret = read_counters(s.counters);
+	ret = status_read(&s);
 	if (ret)
 		goto out;
 

@@ -547,9 +547,7 @@ static int one_path_arg(int argc, char **argv, const char *cmd,
 			     "missing DEV or FILE (see '%s tier help')",
 			     bin_name);
 	if (argc - optind > 1)
-		return p_err(EXIT_USAGE, argv[optind + 1],
-			     "unexpected argument (see '%s tier help')",
-			     bin_name);
+		return unexpected_arg(argv[optind + 1], "tier");
 	if (!*argv[optind])
 		return p_err(EXIT_USAGE, cmd, "empty DEV or FILE");
 	*path = argv[optind];
@@ -838,26 +836,15 @@ out:
 /* ------------------------------------------------------------ list */
 
 /*
- * Demotion and drain figures of a device tier: files a kernel without
- * demotion lacks (then unknown).  Read for 'tier list' only.
+ * Demotion and drain figures of a device tier (enum move_figure): files a
+ * kernel without demotion lacks (then unknown).  Read for 'tier list' and
+ * 'metrics' only.
  */
-enum move_figure {
-	MF_DEMOTED_PAGES,
-	MF_DRAINED_PAGES,
-	MF_HIGH_PCT,
-	MF_LOW_PCT,
-	NR_MOVE_FIGURES,
-};
-
 static const char *const move_files[NR_MOVE_FIGURES] = {
 	[MF_DEMOTED_PAGES]	= "demoted_pages",
 	[MF_DRAINED_PAGES]	= "drained_pages",
 	[MF_HIGH_PCT]		= "high_watermark_pct",
 	[MF_LOW_PCT]		= "low_watermark_pct",
-};
-
-struct move_figs {
-	struct opt_u64 fig[NR_MOVE_FIGURES];
 };
 
 static int read_move_figs(const char *base, const char *name,
@@ -907,6 +894,39 @@ static int read_zswap_tier(struct tier *t)
 	t->fig[TF_READ_PAGES] = counters[1];
 out:
 	zswap_free(&z);
+	return ret;
+}
+
+void tier_table_free(struct tier_table *tt)
+{
+	if (tt->all)
+		tier_free(&tt->all[0]);	/* the others belong to the tier_list */
+	free(tt->all);
+	free(tt->mv);
+	memset(tt, 0, sizeof(*tt));
+}
+
+int tier_table_read(const struct tier_list *tl, struct tier_table *tt)
+{
+	int ret;
+
+	memset(tt, 0, sizeof(*tt));
+	/* zswap first, then the device tiers (already in index order) */
+	tt->all = calloc(tl->nr + 1, sizeof(*tt->all));
+	tt->mv = calloc(tl->nr + 1, sizeof(*tt->mv));	/* zswap's stay unknown */
+	if (!tt->all || !tt->mv)
+		return p_sys("tier", "cannot allocate memory");
+	ret = read_zswap_tier(&tt->all[0]);
+	if (ret)
+		return ret;
+	memcpy(tt->all + 1, tl->tiers, tl->nr * sizeof(*tt->all));
+	tt->nr = tl->nr + 1;
+	for (size_t i = 0; !ret && i < tl->nr; i++)
+		ret = read_move_figs(tl->path, tl->tiers[i].name,
+				     &tt->mv[i + 1]);
+	if (!ret)
+		ret = read_figure(tl->path, "demote_interval_ms",
+				  &tt->interval);
 	return ret;
 }
 
@@ -1203,12 +1223,9 @@ static int do_list(int argc, char **argv)
 	};
 	struct swap_list swaps = { 0 };
 	struct tier_list tl = { 0 };
-	struct move_figs *mv = NULL;
-	struct opt_u64 interval;
-	struct tier *all = NULL;
+	struct tier_table tt = { 0 };
 	char *hidden = NULL;
 	bool every = false;
-	size_t nr;
 	int c, ret;
 
 	optind = 0;
@@ -1225,9 +1242,7 @@ static int do_list(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return p_err(EXIT_USAGE, argv[optind],
-			     "unexpected argument (see '%s tier help')",
-			     bin_name);
+		return unexpected_arg(argv[optind], "tier");
 
 	ret = tiers_read(&tl);
 	if (ret)
@@ -1239,41 +1254,24 @@ static int do_list(int argc, char **argv)
 	ret = swaps_read(&swaps, true);
 	if (ret)
 		goto out;
-	/* zswap first, then the device tiers (already in index order) */
-	all = calloc(tl.nr + 1, sizeof(*all));
-	mv = calloc(tl.nr + 1, sizeof(*mv));	/* zswap's stay unknown */
-	if (!all || !mv) {
-		ret = p_sys("tier", "cannot allocate memory");
-		goto out;
-	}
-	ret = read_zswap_tier(&all[0]);
+	ret = tier_table_read(&tl, &tt);
 	if (ret)
 		goto out;
-	memcpy(all + 1, tl.tiers, tl.nr * sizeof(*all));
-	for (size_t i = 0; !ret && i < tl.nr; i++)
-		ret = read_move_figs(tl.path, tl.tiers[i].name, &mv[i + 1]);
-	if (!ret)
-		ret = read_figure(tl.path, "demote_interval_ms", &interval);
-	if (ret)
-		goto out;
-	nr = tl.nr + 1;
 	if (!every) {
-		ret = drop_unused(all, mv, &nr, &hidden);
+		ret = drop_unused(tt.all, tt.mv, &tt.nr, &hidden);
 		if (ret)
 			goto out;
 	}
 
 	if (json_output)
-		list_json(all, mv, nr, &tl, &interval, &swaps);
+		list_json(tt.all, tt.mv, tt.nr, &tl, &tt.interval, &swaps);
 	else
-		list_table(all, mv, nr, &tl, &interval, &swaps, hidden);
+		list_table(tt.all, tt.mv, tt.nr, &tl, &tt.interval, &swaps,
+			   hidden);
 	ret = EXIT_OK;
 out:
-	if (all)
-		tier_free(&all[0]);	/* the others belong to tl */
 	free(hidden);
-	free(all);
-	free(mv);
+	tier_table_free(&tt);
 	swaps_free(&swaps);
 	tiers_free(&tl);
 	return ret;
@@ -1438,9 +1436,7 @@ static int do_set(int argc, char **argv)
 			return ret;
 	}
 	if (argc - optind > 1)
-		return p_err(EXIT_USAGE, argv[optind + 1],
-			     "unexpected argument (see '%s tier help')",
-			     bin_name);
+		return unexpected_arg(argv[optind + 1], "tier");
 	if (optind < argc)
 		name = argv[optind];
 	if (!set_high && !set_low && !set_ms)
