@@ -137,7 +137,7 @@ expect_completion_has() {
 
 COMP_SCRIPT=$root/share/bash-completion/completions/swapctl
 export COMP_SCRIPT
-commands="ghost tier policy status metrics version help"
+commands="ghost tier policy status metrics top version help"
 tier_cmds="add remove drain set list show help"
 
 # a fake sysfs and cgroup tree, and a directory of files to complete

@@ -451,3 +451,72 @@ int swaps_contains(const struct swap_list *list, dev_t dev, ino_t ino)
 	}
 	return 0;
 }
+
+int parse_kv(const char *path, char *buf, char sep,
+	     const struct kv_want *want, size_t nr_want)
+{
+	unsigned int lineno = 0;
+	char *line, *next;
+
+	for (line = buf; line && *line; line = next) {
+		char *key, *val, *unit, *save = NULL;
+		size_t i;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		val = strchr(line, sep);
+		if (!val)
+			continue;
+		*val++ = '\0';
+		key = line;
+		for (i = 0; i < nr_want; i++)
+			if (!strcmp(key, want[i].key))
+				break;
+		if (i == nr_want)
+			continue;
+		val = strtok_r(val, " \t", &save);
+		unit = strtok_r(NULL, " \t", &save);
+		if (!val || parse_u64(val, &want[i].out->val) ||
+		    (want[i].kib ? (!unit || strcmp(unit, "kB") ||
+				    want[i].out->val > UINT64_MAX / 1024)
+				 : unit != NULL) ||
+		    strtok_r(NULL, " \t", &save))
+			return p_err(EXIT_OTHER, path,
+				     "line %u: unexpected data for '%s'",
+				     lineno, key);
+		if (want[i].kib)
+			want[i].out->val *= 1024;
+		want[i].out->valid = true;
+	}
+	return EXIT_OK;
+}
+
+char *cgroup2_mount(bool sysroot)
+{
+	char pbuf[PATH_MAX], *buf = NULL, *line, *next, *ret = NULL;
+	const char *mounts = "/proc/self/mounts";
+
+	if (sysroot)
+		mounts = sys_path(mounts, pbuf, sizeof(pbuf));
+	if (read_whole_file(mounts, &buf) < 0)
+		return NULL;
+	for (line = buf; line && *line; line = next) {
+		char *dev, *mnt, *type, *save = NULL;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		dev = strtok_r(line, " ", &save);
+		mnt = strtok_r(NULL, " ", &save);
+		type = strtok_r(NULL, " ", &save);
+		if (!dev || !mnt || !type || strcmp(type, "cgroup2"))
+			continue;
+		unescape_octal(mnt);
+		ret = strdup(mnt);
+		break;
+	}
+	free(buf);
+	return ret;
+}

@@ -307,7 +307,7 @@ static void print_main_help(FILE *f)
 		"       %1$s help\n"
 		"       %1$s version\n"
 		"\n"
-		"       OBJECT := { ghost | tier | policy | status | metrics | version }\n"
+		"       OBJECT := { ghost | tier | policy | status | metrics | top | version }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-h|--help} |\n"
 		"                    {-V|--version} }\n"
 		"\n"
@@ -326,6 +326,8 @@ static void print_main_help(FILE *f)
 		"       %1$s policy show [-j] [--cgroup PATH]\n"
 		"       %1$s status [-j]\n"
 		"       %1$s metrics [-o FILE]\n"
+		"       %1$s top [--once] [--interval SECS] [--sort KEY] [--count N]\n"
+		"                  [--cgroup PATH] [-j]\n"
 		"\n"
 		"See '%1$s OBJECT help' and swapctl(8) for details.\n",
 		bin_name);
@@ -361,6 +363,7 @@ static const struct cmd main_cmds[] = {
 	{ "policy",	do_policy },
 	{ "status",	do_status },
 	{ "metrics",	do_metrics },
+	{ "top",	do_top },
 	{ "version",	do_version },
 	{ NULL,		NULL },
 };

@@ -159,6 +159,26 @@ struct opt_u64 {
 	uint64_t val;
 };
 
+/* A key parse_kv() looks for, and where its value goes. */
+struct kv_want {
+	const char *key;
+	struct opt_u64 *out;
+	bool kib;		/* value is followed by "kB" and scaled */
+};
+
+/*
+ * Parse the "key<sep> value [kB]" lines of @buf (read from @path, named in
+ * messages; modified) and fill the keys of @want.  Keys not in the file stay
+ * unknown; a wanted key with a malformed value is an error (EXIT_OTHER).
+ */
+int parse_kv(const char *path, char *buf, char sep,
+	     const struct kv_want *want, size_t nr_want);
+/*
+ * First cgroup2 mount point in /proc/self/mounts, or NULL; caller frees.
+ * @sysroot: read it under SWAPCTL_SYSROOT (for what is read under it).
+ */
+char *cgroup2_mount(bool sysroot);
+
 struct swap_area {
 	char *name;		/* unescaped path */
 	char *type;		/* raw kernel type string */
@@ -358,5 +378,6 @@ int do_metrics(int argc, char **argv);
 int do_policy(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_tier(int argc, char **argv);
+int do_top(int argc, char **argv);
 
 #endif /* SWAPCTL_MAIN_H */

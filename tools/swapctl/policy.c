@@ -398,38 +398,6 @@ static char *read_line(const char *dir, const char *file)
 /* ------------------------------------------------------------ cgroups */
 
 /*
- * First cgroup2 mount point in /proc/self/mounts, or NULL; caller frees.
- * @sysroot: read it under SWAPCTL_SYSROOT (for what is read under it).
- */
-static char *cgroup2_mount(bool sysroot)
-{
-	char pbuf[PATH_MAX], *buf = NULL, *line, *next, *ret = NULL;
-	const char *mounts = "/proc/self/mounts";
-
-	if (sysroot)
-		mounts = sys_path(mounts, pbuf, sizeof(pbuf));
-	if (read_whole_file(mounts, &buf) < 0)
-		return NULL;
-	for (line = buf; line && *line; line = next) {
-		char *dev, *mnt, *type, *save = NULL;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		dev = strtok_r(line, " ", &save);
-		mnt = strtok_r(NULL, " ", &save);
-		type = strtok_r(NULL, " ", &save);
-		if (!dev || !mnt || !type || strcmp(type, "cgroup2"))
-			continue;
-		unescape_octal(mnt);
-		ret = strdup(mnt);
-		break;
-	}
-	free(buf);
-	return ret;
-}
-
-/*
  * The cgroup id of the cgroup v2 directory @path: its inode number.
  * @what names the argument in messages ("--cgroup", "--set KEY").
  */

@@ -27,12 +27,6 @@ static const struct {
 	[SC_GHOST_REJECTS]	= { "swpout_ghost_reject", "ghost_rejects" },
 };
 
-struct kv_want {
-	const char *key;
-	struct opt_u64 *out;
-	bool kib;		/* value is followed by "kB" and scaled */
-};
-
 static void status_help(FILE *f)
 {
 	fprintf(f,
@@ -61,51 +55,6 @@ static void chomp(char *s)
 
 	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
 		s[--n] = '\0';
-}
-
-/*
- * Parse "key<sep> value [kB]" lines and pick the keys of @want.  Keys not in
- * the file stay unknown; a wanted key with a malformed value is an error.
- */
-static int parse_kv(const char *path, char *buf, char sep,
-		    const struct kv_want *want, size_t nr_want)
-{
-	unsigned int lineno = 0;
-	char *line, *next;
-
-	for (line = buf; line && *line; line = next) {
-		char *key, *val, *unit, *save = NULL;
-		size_t i;
-
-		lineno++;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		val = strchr(line, sep);
-		if (!val)
-			continue;
-		*val++ = '\0';
-		key = line;
-		for (i = 0; i < nr_want; i++)
-			if (!strcmp(key, want[i].key))
-				break;
-		if (i == nr_want)
-			continue;
-		val = strtok_r(val, " \t", &save);
-		unit = strtok_r(NULL, " \t", &save);
-		if (!val || parse_u64(val, &want[i].out->val) ||
-		    (want[i].kib ? (!unit || strcmp(unit, "kB") ||
-				    want[i].out->val > UINT64_MAX / 1024)
-				 : unit != NULL) ||
-		    strtok_r(NULL, " \t", &save))
-			return p_err(EXIT_OTHER, path,
-				     "line %u: unexpected data for '%s'",
-				     lineno, key);
-		if (want[i].kib)
-			want[i].out->val *= 1024;
-		want[i].out->valid = true;
-	}
-	return EXIT_OK;
 }
 
 int zswap_read(struct zswap_status *z)

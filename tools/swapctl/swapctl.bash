@@ -43,6 +43,7 @@ esac
 # Options that take an argument (one word after them), every command's.
 _swapctl_argopts=" -s --size -L --label -U --uuid -t --tier -P --prio --high "
 _swapctl_argopts+="--low --interval -c --cgroup --set -i --cgroup-id -o --output "
+_swapctl_argopts+="--sort --count "
 
 # Add the words of $1 (newline-separated) that start with $cur to COMPREPLY,
 # as they are (no compgen -W: it would expand names read from files).
@@ -166,6 +167,8 @@ _swapctl_options()
 	policy/detach) o="--cgroup --cgroup-id --all $common" ;;
 	policy/show) o="--cgroup $common" ;;
 	metrics/*) o="--output $common" ;;
+	top/help) o="" ;;
+	top/*) o="--once --interval --sort --count --cgroup $common" ;;
 	*/help) o="" ;;
 	*) o=$common ;;
 	esac
@@ -223,10 +226,11 @@ _swapctl()
 			((npos++))
 		fi
 	done
-	# status and metrics have no COMMAND: a word after them is an argument
+	# status, metrics and top have no COMMAND: a word after them is an
+	# argument
 	case $obj in
 	status) [[ $cmd && $cmd != show && $cmd != help ]] && return ;;
-	metrics) [[ $cmd && $cmd != help ]] && return ;;
+	metrics | top) [[ $cmd && $cmd != help ]] && return ;;
 	esac
 
 	# the value of an option (or of --set KEY=VALUE, split by bash)
@@ -239,11 +243,14 @@ _swapctl()
 		policy/--cgroup | policy/-c) _swapctl_cgroups ;;
 		policy/--cgroup-id | policy/-i) _swapctl_cgroup_ids ;;
 		metrics/--output | metrics/-o) _swapctl_files ;;
+		top/--cgroup | top/-c) _swapctl_cgroups ;;
+		top/--sort) _swapctl_add $'resident\nzswap\nswap\nswapin\nswapout\nrejects\npsi\nssd\nhdd\ntier3\ntier4\ntier5\ntier6\ntier7' ;;
 		esac
 		return
 	fi
 	if [[ $dashdash == false && $cur == -* ]]; then
-		if [[ $obj && -z $cmd && $obj != status && $obj != metrics ]]; then
+		if [[ $obj && -z $cmd && $obj != status && $obj != metrics &&
+		      $obj != top ]]; then
 			_swapctl_add "--json"$'\n'"--pretty"$'\n'"--help"
 		else
 			_swapctl_add "$(_swapctl_options "$obj" "$cmd")"
@@ -252,7 +259,7 @@ _swapctl()
 	fi
 
 	if [[ -z $obj ]]; then
-		_swapctl_add $'ghost\ntier\npolicy\nstatus\nmetrics\nversion\nhelp'
+		_swapctl_add $'ghost\ntier\npolicy\nstatus\nmetrics\ntop\nversion\nhelp'
 		return
 	fi
 	if [[ -z $cmd ]]; then
@@ -262,6 +269,7 @@ _swapctl()
 		policy) _swapctl_add $'list\nload\nreplace\ndetach\nshow\nhelp' ;;
 		status) _swapctl_add $'show\nhelp' ;;
 		metrics) _swapctl_add help ;;
+		top) _swapctl_add help ;;
 		esac
 		return
 	fi
