@@ -332,6 +332,15 @@ TEST_F_TIMEOUT(tier, incompressible_direct_to_ssd, 120)
 	st_assert_io_accounted(_metadata, &s0, &s1);
 
 	on_ssd = s1.ssd.used - s0.ssd.used;
+	/*
+	 * memory.stat shows the cgroup's pages per back-end tier: the worker
+	 * is alone in its cgroup, so exactly what the SSD took.
+	 */
+	ASSERT_EQ(on_ssd * (long long)ps, cg_stat(self->cg, "swaptier_ssd"))
+		TH_LOG("memory.stat swaptier_ssd %lld, the SSD took %lld pages",
+		       cg_stat(self->cg, "swaptier_ssd"), on_ssd);
+	ASSERT_EQ(0LL, cg_stat(self->cg, "swaptier_hdd"));
+	ASSERT_EQ(0LL, cg_stat(self->cg, "swaptier_tier7"));
 	/* Whole clusters on the SSD. */
 	assert_ptr_cost(_metadata, &s1, on_ssd);
 	verify_from_ssd(_metadata, self, &s1, on_ssd);
@@ -414,6 +423,13 @@ TEST_F_TIMEOUT(tier, ssd_full_spills_to_hdd, 120)
 
 	on_ssd = s1.ssd.used;
 	on_hdd = s1.hdd.used - s0.hdd.used;
+	/* the worker's pages on each tier, as memory.stat shows them */
+	ASSERT_EQ((s1.ssd.used - s0.ssd.used) * (long long)ps,
+		  cg_stat(self->cg, "swaptier_ssd"));
+	ASSERT_EQ(on_hdd * (long long)ps,
+		  cg_stat(self->cg, "swaptier_hdd"))
+		TH_LOG("memory.stat swaptier_hdd %lld, the HDD took %lld pages",
+		       cg_stat(self->cg, "swaptier_hdd"), on_hdd);
 	st_worker_check(_metadata, &self->w, &r);
 	st_snap_after_io(self->cg, &s1, &s2);
 	st_snap_print("after verify", &s1, &s2, true);
