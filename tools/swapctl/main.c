@@ -97,6 +97,17 @@ int unexpected_arg(const char *arg, const char *object)
 		     bin_name, object ? object : "", object ? " " : "");
 }
 
+int no_args(int argc, char **argv, void (*help)(FILE *f), const char *object)
+{
+	if (optind >= argc)
+		return -1;
+	if (!strcmp(argv[optind], "help") && argc - optind == 1) {
+		help(stdout);
+		return EXIT_OK;
+	}
+	return unexpected_arg(argv[optind], object);
+}
+
 void p_warn(const char *obj, const char *fmt, ...)
 {
 	va_list ap;

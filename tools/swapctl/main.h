@@ -62,6 +62,12 @@ int p_sys(const char *obj, const char *fmt, ...)
  * return EXIT_USAGE.
  */
 int unexpected_arg(const char *arg, const char *object);
+/*
+ * The arguments after the options of a command that takes none: nothing
+ * (returns -1, go on), a lone "help" (prints @help, returns EXIT_OK), or
+ * anything else (unexpected_arg(), EXIT_USAGE).
+ */
+int no_args(int argc, char **argv, void (*help)(FILE *f), const char *object);
 /* A warning: the command goes on. */
 void p_warn(const char *obj, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

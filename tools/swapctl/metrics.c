@@ -702,16 +702,9 @@ int do_metrics(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind < argc && !strcmp(argv[optind], "help") &&
-	    argc - optind == 1) {
-		metrics_help(stdout);
-		ret = EXIT_OK;
+	ret = no_args(argc, argv, metrics_help, "metrics");
+	if (ret >= 0)
 		goto out;
-	}
-	if (optind < argc) {
-		ret = unexpected_arg(argv[optind], "metrics");
-		goto out;
-	}
 	if (output && !*output) {
 		ret = p_err(EXIT_USAGE, "--output", "empty FILE");
 		goto out;

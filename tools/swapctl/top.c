@@ -715,16 +715,9 @@ int do_top(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind < argc && !strcmp(argv[optind], "help") &&
-	    argc - optind == 1) {
-		top_help(stdout);
-		ret = EXIT_OK;
+	ret = no_args(argc, argv, top_help, "top");
+	if (ret >= 0)
 		goto out;
-	}
-	if (optind < argc) {
-		ret = unexpected_arg(argv[optind], "top");
-		goto out;
-	}
 	if (!*cgroup) {
 		ret = p_err(EXIT_USAGE, "--cgroup", "empty PATH");
 		goto out;
