@@ -16,12 +16,16 @@
 #                             /usr/share/bash-completion/bash_completion)
 #
 # Exit status: 0 iff no test failed.
-set -uo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-unset SWAPCTL_POLICY_DIR BASH_ENV
+# shellcheck source=selftests/host/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
+set -o pipefail
+
+top=$TOP
+# the tests share it (and run in order): t_install fills it, t_uninstall
+# empties it
+tmp=$TMP
+unset BASH_ENV
 
 dest=$tmp/root			# DESTDIR
 prefix=/usr
@@ -54,8 +58,6 @@ expected_files() {
 files_under() {
 	(cd "$1" && find . -type f -printf '%m %P\n' | sort)
 }
-
-diag() { printf '# %s\n' "$@"; }
 
 # ------------------------------------------------------------ completion
 
@@ -365,7 +367,7 @@ t_uninstall() {
 	done
 }
 
-tests=(
+TESTS=(
 	"t_install|make install DESTDIR=\$tmp PREFIX=$prefix"
 	"t_installed_files|every documented file, with its mode, and nothing else"
 	"t_installed_content|installed files are the sources and build/bpf's policies"
@@ -392,28 +394,11 @@ for p in "${policies[@]}"; do
 	[ -f "$bpf_out/$p.bpf.o" ] || missing+=("$bpf_out/$p.bpf.o")
 done
 
-echo "1..${#tests[@]}"
-n=0 failed=0
-for t in "${tests[@]}"; do
-	n=$((n + 1))
-	fn=${t%%|*}
-	name=${t#*|}
-	if [ ${#missing[@]} -gt 0 ]; then
-		echo "not ok $n - $name"
-		diag "missing (run 'make swapctl bpf'): ${missing[*]}"
-		failed=$((failed + 1))
-		continue
-	fi
-	SKIP_REASON=
-	"$fn"
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		echo "ok $n - $name"
-	elif [ $rc -eq 77 ]; then
-		echo "ok $n - $name # SKIP $SKIP_REASON"
-	else
-		echo "not ok $n - $name"
-		failed=$((failed + 1))
-	fi
-done
-[ $failed -eq 0 ]
+# a test needs them: without them it fails, it does not run
+test_setup() {
+	[ ${#missing[@]} -eq 0 ] && return 0
+	diag "missing (run 'make swapctl bpf'): ${missing[*]}"
+	return 1
+}
+
+run_tests "$@"

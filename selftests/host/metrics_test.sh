@@ -7,11 +7,9 @@
 # (prometheus_client.parser), and by promtool when it is on PATH.
 #
 # The environment, the helpers, the fixtures (fake_tiers,
-# policy_show_fixture) and the runner are those of run.sh, read from it:
-# run.sh runs its tests when sourced, so its helper section, the fixture
-# functions named below and its runner section are evaluated here.
+# policy_show_fixture) and the runner are lib.sh's.
 #
-#   SWAPCTL, SWAPCTL_TEST, PYTHON   as for run.sh
+#   SWAPCTL, SWAPCTL_TEST, PYTHON   as for lib.sh
 #   PROM_PYTHON   python3 with prometheus_client (default: $PYTHON if it
 #                 has it, else /usr/bin/python3, where Debian's package
 #                 puts it); without it the parsing tests fail, they do
@@ -21,32 +19,8 @@
 #
 # Exit status: 0 iff no test failed.
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-RUN_SH=$HERE/run.sh
-
-# run_sh_part SED-RANGE WHAT: that part of run.sh, which must be there
-run_sh_part() {
-	local src
-	src=$(sed -n "$1" "$RUN_SH")
-	if [ -z "$src" ]; then
-		echo "Bail out! $WHAT_PART: not found in $RUN_SH"
-		exit 1
-	fi
-	printf '%s\n' "$src"
-}
-
-# the environment (SWAPCTL, SWAPCTL_TEST, PYTHON, PAGE, TMP and its
-# removal) and the helpers (run, expect_error, json_check, fake_tiers ...)
-WHAT_PART="the helper section"
-eval "$(run_sh_part '1,/^# -* the tests$/p')"
-# fixtures and helpers of the test sections
-for fn in need_valgrind policy_env sysfs_policy policy_show_fixture; do
-	WHAT_PART="function $fn"
-	eval "$(run_sh_part "/^$fn() {\$/,/^}\$/p")"
-done
-for fn in run expect_error expect_err_contains json_check fake_tiers; do
-	declare -F "$fn" >/dev/null || { echo "Bail out! $fn missing from $RUN_SH"; exit 1; }
-done
+# shellcheck source=selftests/host/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
 MAN=$TOP/tools/swapctl/swapctl.8
 
 if [ -z "${PROM_PYTHON:-}" ]; then
@@ -700,7 +674,7 @@ t_metrics_args() {
 
 # stdout full: exit 4; nothing half-written
 t_metrics_stdout_error() {
-	# shellcheck disable=SC2034 # read by run.sh's runner
+	# shellcheck disable=SC2034 # read by lib.sh's runner
 	[ -w /dev/full ] || { SKIP_REASON="no /dev/full"; return 77; }
 	full_fixture
 	OUT=$( (exec >/dev/full; "$SWAPCTL" metrics) 2>&1)
@@ -755,12 +729,7 @@ t_metrics_valgrind() {
 		root) "${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err ;;
 		*) SWAPCTL_SYSROOT=$PWD/$env "${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err ;;
 		esac
-		RC=$?
-		if [ "$RC" -ne "$want" ]; then
-			diag "$(cat vg.err)"
-			fail "valgrind swapctl $args ($env): exit $RC, expected $want"
-			return 1
-		fi
+		vg_check "$want" "$args ($env)" || return 1
 	done <<EOF
 0 host metrics
 0 host -j metrics
@@ -779,7 +748,7 @@ EOF
 	[ "$(ls -A out)" = s.prom ] || fail "left in out/: $(ls -A out)"
 }
 
-# shellcheck disable=SC2034 # read by run.sh's runner
+# shellcheck disable=SC2034 # read by lib.sh's runner
 TESTS=(
 	"t_metrics_host|metrics on this host (production and test build): exit 0, valid, one swap_info per /proc/swaps line"
 	"t_metrics_values|metrics of fake tiers, zswap, counters and policies: exact sample values, order"
@@ -797,6 +766,4 @@ TESTS=(
 	"t_metrics_valgrind|no leaks or memory errors on the metrics paths"
 )
 
-WHAT_PART="the runner section"
-# shellcheck disable=SC2016 # a sed address, not an expansion
-eval "$(run_sh_part '/^# -* runner$/,$p')"
+run_tests "$@"

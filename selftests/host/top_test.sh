@@ -4,39 +4,19 @@
 # Host-side tests of 'swapctl top' (no swaptier kernel needed).  Prints
 # TAP.  A fake cgroup v2 tree under SWAPCTL_SYSROOT (three memory cgroups
 # and one directory that is not one) holds known memory.stat,
-# memory.swap.current and memory.pressure values; the tiers are run.sh's
+# memory.swap.current and memory.pressure values; the tiers are lib.sh's
 # fake_tiers.
 #
-# The environment, the helpers, the fixtures and the runner are those of
-# run.sh, read from it as metrics_test.sh does.
+# The environment, the helpers, the fixtures and the runner are lib.sh's.
 #
-#   SWAPCTL, SWAPCTL_TEST, PYTHON   as for run.sh
+#   SWAPCTL, SWAPCTL_TEST, PYTHON   as for lib.sh
 #
 #   selftests/host/top_test.sh [TEST...]   (TEST: a function name)
 #
 # Exit status: 0 iff no test failed.
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-RUN_SH=$HERE/run.sh
-
-# run_sh_part SED-RANGE: that part of run.sh, which must be there
-run_sh_part() {
-	local src
-	src=$(sed -n "$1" "$RUN_SH")
-	if [ -z "$src" ]; then
-		echo "Bail out! $WHAT_PART: not found in $RUN_SH"
-		exit 1
-	fi
-	printf '%s\n' "$src"
-}
-
-WHAT_PART="the helper section"
-eval "$(run_sh_part '1,/^# -* the tests$/p')"
-WHAT_PART="function need_valgrind"
-eval "$(run_sh_part '/^need_valgrind() {$/,/^}$/p')"
-for fn in run expect_error expect_err_contains json_check fake_tiers; do
-	declare -F "$fn" >/dev/null || { echo "Bail out! $fn missing from $RUN_SH"; exit 1; }
-done
+# shellcheck source=selftests/host/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 1
 
 # ---------------------------------------------------------------- fixture
 
@@ -356,12 +336,7 @@ t_top_valgrind() {
 	while read -r want args; do
 		# shellcheck disable=SC2086 # ARGS split into words
 		"${vg[@]}" "$SWAPCTL" $args >/dev/null 2>vg.err
-		RC=$?
-		if [ "$RC" -ne "$want" ]; then
-			diag "$(cat vg.err)"
-			fail "valgrind swapctl $args: exit $RC, expected $want"
-			return 1
-		fi
+		vg_check "$want" "$args" || return 1
 	done <<EOF
 0 top --once --interval 0
 0 top --once --interval 0 -j --sort psi --count 2
@@ -383,7 +358,7 @@ EOF
 	[ "$RC" -eq 0 ] || { diag "$(cat vg.err)"; fail "valgrind top loop: exit $RC"; }
 }
 
-# shellcheck disable=SC2034 # read by run.sh's runner
+# shellcheck disable=SC2034 # read by lib.sh's runner
 TESTS=(
 	"t_top_values|top --once -j and the table: exact per-cgroup figures, default order, tiers"
 	"t_top_sort_count|--sort every key (and back-end tiers) and --count: order and number of cgroups"
@@ -399,6 +374,4 @@ TESTS=(
 	"t_top_valgrind|no leaks or memory errors on the top paths"
 )
 
-WHAT_PART="the runner section"
-# shellcheck disable=SC2016 # a sed address, not an expansion
-eval "$(run_sh_part '/^# -* runner$/,$p')"
+run_tests "$@"

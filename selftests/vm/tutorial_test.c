@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tutorial_test: the policy of docs/tutorial.md (ssd_cap), built exactly as
+ * the tutorial prints it, does what the tutorial says.
+ *
+ * selftests/vm/Makefile cuts the tutorial's files out of docs/tutorial.md
+ * (selftests/extract-tutorial), stages "make install" and builds the
+ * policy of each step with the tutorial's own Makefile against the staged
+ * headers only, into <dir of this binary>/tutorial/ ($SWAPTIER_TUTORIAL_DIR
+ * overrides it):
+ *   src/ssd_cap.bpf.o, src/step1/ssd_cap.bpf.o, src/step2/ssd_cap.bpf.o
+ *   destdir/usr/local/share/swaptier/bpftrace/  (the installed scripts)
+ * The tests run the tutorial's commands from src/ (so "./ssd_cap.bpf.o" is
+ * the tutorial's object): swapctl policy load/show/replace/detach, bpftool
+ * map dump name ssd_cap.rodata / ssd_cap.bss, and the installed
+ * swaptier-cgroup.bt under bpftrace.
+ *
+ * The workload is that of the tutorial's step 6: a cgroup jobs/a (a child
+ * of the cgroup the policy is attached to) holding NPAGES incompressible
+ * canary pages, pushed out with memory.reclaim.  zswap refuses every one,
+ * so each goes through the policy's writeback(): the first CAP_PAGES to the
+ * SSD, the rest to the HDD.  Checked against the kernel's counters:
+ * memory.stat swaptier_ssd/swaptier_hdd, the tiers' written_pages and
+ * read_pages, the policy's sysfs figures, the policy's .bss counters, and
+ * what the bpftrace script printed.  Every byte of every page is verified
+ * after the swap-in.
+ *
+ * Environment: that of policy_test (root, cgroup v2 with +memory, zswap
+ * enabled, no swap active, SWAPCTL, SWAPTIER_SCRATCH, SWAPTIER_SSD,
+ * SWAPTIER_HDD, bpffs), bpftrace in PATH, and the tree's bpftool
+ * (build/bpftool/bpftool next to this binary's tree, or $BPFTOOL): the
+ * tutorial's operator has bpftool installed, the guest does not.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/swap.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "swaptest.h"
+#include "st_harness.h"
+#include "policy.h"
+
+#define GHOST_SIZE		"256M"
+#define MAX_BACKENDS		2
+
+/* The tutorial's figures: cap_mib=2 for jobs, 8 MiB of data in jobs/a. */
+#define CAP_MIB			2
+#define CAP_PAGES		(CAP_MIB * 256)
+#define NPAGES			2048
+/*
+ * The cap is checked before the slot is handed out: reclaim running on
+ * both CPUs at once may put a page or two more on the SSD.
+ */
+#define CAP_SLACK		8
+
+#define RECLAIM_LONG_MS		40000
+#define RECLAIM_SHORT_MS	10000
+#define SWAPCTL_TIMEOUT_S	60
+#define DETACH_WAIT_MS		5000
+/* bpftrace compiles and attaches slowly under QEMU TCG */
+#define BT_START_S		240
+#define BT_STOP_S		60
+#define BT_OUT_LEN		(256 << 10)
+#define OUT_LEN			8192
+
+FIXTURE(tutorial) {
+	struct st_env env;
+	char ghost[PATH_MAX];
+	char jobs[PATH_MAX];		/* the policy's cgroup */
+	char a[PATH_MAX];		/* jobs/a, the workload's */
+	struct worker w;
+	pid_t owner;
+	struct st_backend be[MAX_BACKENDS];	/* 0: ssd, 1: hdd */
+	char src[PATH_MAX];		/* the extracted, built tutorial files */
+	char bt_dir[PATH_MAX];		/* the installed bpftrace scripts */
+	char bpftool[PATH_MAX];
+	pid_t bt_pid;
+	char bt_out[PATH_MAX], bt_err[PATH_MAX];
+	bool global, cgroup;		/* may have attached there */
+};
+
+/* <dir of this binary>, and the tree it was built in (../..). */
+static void exe_dir(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0) {
+		snprintf(buf, len, ".");
+		return;
+	}
+	exe[n] = '\0';
+	snprintf(buf, len, "%s", dirname(exe));
+}
+
+static void find_paths(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(tutorial) *self)
+{
+	const char *dir = getenv("SWAPTIER_TUTORIAL_DIR");
+	const char *bpftool = getenv("BPFTOOL");
+	char here[PATH_MAX], obj[PATH_MAX + 32];
+
+	exe_dir(here, sizeof(here));
+	snprintf(self->src, sizeof(self->src), "%.3000s/src",
+		 dir && dir[0] ? dir : strcat(here, "/tutorial"));
+	snprintf(self->bt_dir, sizeof(self->bt_dir),
+		 "%.3000s/../destdir/usr/local/share/swaptier/bpftrace",
+		 self->src);
+	snprintf(obj, sizeof(obj), "%s/ssd_cap.bpf.o", self->src);
+	ASSERT_EQ(0, access(obj, R_OK))
+		TH_LOG("%s: %s (make selftests builds it from docs/tutorial.md)",
+		       obj, strerror(errno));
+	exe_dir(here, sizeof(here));
+	if (bpftool && bpftool[0])
+		snprintf(self->bpftool, sizeof(self->bpftool), "%s", bpftool);
+	else
+		snprintf(self->bpftool, sizeof(self->bpftool),
+			 "%.3000s/../../build/bpftool/bpftool", here);
+	ASSERT_EQ(0, access(self->bpftool, X_OK))
+		TH_LOG("bpftool %s: %s (make bpftool; or set BPFTOOL)",
+		       self->bpftool, strerror(errno));
+}
+
+FIXTURE_SETUP(tutorial)
+{
+	char log[2048], out[OUT_LEN];
+	int rc;
+
+	self->w = (struct worker)WORKER_INIT;
+	self->owner = getpid();
+	self->bt_pid = -1;
+	st_require_env(_metadata, &self->env, true, true);
+	st_require(_metadata, tier_available);
+	st_require(_metadata, cg_memory_available);
+	st_require(_metadata, pol_available);
+	st_require(_metadata, pol_bpffs_available);
+	find_paths(_metadata, self);
+	if (pol_recover(log, sizeof(log)))
+		ksft_print_msg("recovered policy state left by an earlier test: %s\n",
+			       log);
+	if (st_recover(&self->env, log, sizeof(log)))
+		ksft_print_msg("recovered state left by an earlier test: %s\n",
+			       log);
+	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
+		TH_LOG("swap already active before the test (the VM contract says none): %s",
+		       out);
+	st_ghost_on(_metadata, &self->env, self->ghost, sizeof(self->ghost),
+		    GHOST_SIZE);
+	rc = cg_create("tutorial", self->jobs, sizeof(self->jobs));
+	ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
+	rc = cg_create_child(self->jobs, "a", self->a, sizeof(self->a));
+	ASSERT_EQ(0, rc) TH_LOG("mkdir %s/a: %s", self->jobs, strerror(-rc));
+	/* the tutorial's commands run where its files are */
+	ASSERT_EQ(0, chdir(self->src)) TH_LOG("cd %s: %s", self->src,
+					      strerror(errno));
+}
+
+/*
+ * In the harness parent, after a failure too: bpftrace, the policies, the
+ * worker, the ghost and back ends, the cgroups.
+ */
+FIXTURE_TEARDOWN_PARENT(tutorial)
+{
+	char out[OUT_LEN], log[1024] = "";
+	int err;
+
+	if (self->bt_pid > 0)
+		TEARDOWN_CHECK(st_kill_wait(self->bt_pid, 10),
+			       "bpftrace %d does not die", (int)self->bt_pid);
+	if (self->bt_out[0])
+		unlink(self->bt_out);
+	if (self->bt_err[0])
+		unlink(self->bt_err);
+	if (self->cgroup && pol_attached((unsigned long long)cg_id(self->jobs))) {
+		err = st_swapctl(&self->env, out, sizeof(out), "policy",
+				 "detach", "--cgroup", self->jobs, NULL);
+		TEARDOWN_CHECK(err == 0, "swapctl policy detach --cgroup: exit %d: %s",
+			       err, st_oneline(out, sizeof(out)));
+	}
+	if (self->global && pol_attached(0)) {
+		err = st_swapctl(&self->env, out, sizeof(out), "policy",
+				 "detach", NULL);
+		TEARDOWN_CHECK(err == 0, "swapctl policy detach: exit %d: %s",
+			       err, st_oneline(out, sizeof(out)));
+	}
+	if (pol_pins_list(out, sizeof(out)) > 0) {
+		pol_pins_remove_all(log, sizeof(log));
+		TEARDOWN_CHECK(0, "pins left in %s: %s", POL_PIN_DIR, log);
+	}
+	err = pol_wait_none(DETACH_WAIT_MS, out, sizeof(out));
+	TEARDOWN_CHECK(!err, "policies still attached: %s", out);
+	if (getpid() == self->owner)
+		worker_stop(&self->w);
+	else
+		worker_kill_foreign(&self->w);
+	st_ghost_teardown(_metadata, self->ghost, self->be, MAX_BACKENDS);
+	if (self->jobs[0]) {
+		err = cg_destroy_tree(self->jobs);
+		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->jobs, strerror(-err));
+	}
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void two_backends(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(tutorial) *self)
+{
+	const char *disk[MAX_BACKENDS] = { self->env.ssd, self->env.hdd };
+	const char *tier[MAX_BACKENDS] = { "ssd", "hdd" };
+	char out[4096];
+	int i, rc;
+
+	for (i = 0; i < MAX_BACKENDS; i++) {
+		rc = st_backend_setup(&self->env, &self->be[i], tier[i],
+				      disk[i], 0, 0, tier[i], out, sizeof(out));
+		ASSERT_EQ(0, rc) TH_LOG("back end of tier %s on %s: %d: %s",
+					tier[i], disk[i], rc,
+					st_oneline(out, sizeof(out)));
+	}
+}
+
+/*
+ * "swapctl ARGS..." as the tutorial writes it (argv without swapctl
+ * itself, NULL-terminated): exit status, output in out, logged.
+ */
+static int swapctl(FIXTURE_DATA(tutorial) *self, char *out, size_t len,
+		   char *const *args)
+{
+	char *argv[16], cmd[1024] = "swapctl";
+	double t0 = st_now();
+	int n = 0, rc;
+
+	argv[n++] = (char *)self->env.swapctl;
+	for (; *args && n < 15; args++) {
+		argv[n++] = *args;
+		st_appendf(cmd, sizeof(cmd), " %s", *args);
+	}
+	argv[n] = NULL;
+	rc = st_run(argv, out, len, SWAPCTL_TIMEOUT_S);
+	ksft_print_msg("# %s: exit %d after %.1f s\n", cmd, rc,
+		       st_now() - t0);
+	ksft_print_msg("%s\n", st_oneline(out, len));
+	return rc;
+}
+
+#define SWAPCTL(self, out, ...) \
+	swapctl(self, out, sizeof(out), (char *const[]){ __VA_ARGS__, NULL })
+
+/*
+ * "bpftool map dump name MAP" (the tutorial's command): the value of the
+ * variable var in the first map of that name, as bpftool prints it with
+ * the object's BTF ("var": N), -1 if absent.  With want >= 0, the value of
+ * the map that has var == want, if one has (several maps of the name may
+ * exist while a replaced policy's maps are being freed).
+ */
+static long long bpftool_var(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(tutorial) *self, const char *map,
+			     const char *var, long long want)
+{
+	char *argv[] = { self->bpftool, "map", "dump", "name", (char *)map,
+			 NULL };
+	char out[OUT_LEN], key[64];
+	long long v = -1, first = -1;
+	const char *p;
+	int rc;
+
+	rc = st_run(argv, out, sizeof(out), 30);
+	ksft_print_msg("# bpftool map dump name %s: exit %d\n", map, rc);
+	snprintf(key, sizeof(key), "\"%s\": ", var);
+	for (p = out; (p = strstr(p, key)); p += strlen(key)) {
+		v = strtoll(p + strlen(key), NULL, 10);
+		if (first < 0)
+			first = v;
+		if (v == want)
+			break;
+	}
+	ksft_print_msg("bpftool: %s\n", st_oneline(out, sizeof(out)));
+	EXPECT_EQ(0, rc) TH_LOG("bpftool map dump name %s failed", map);
+	return want >= 0 && v == want ? v : first;
+}
+
+/* memory.stat swaptier_<tier> of cg, in pages; the key must be there. */
+static long long cg_tier(struct __test_metadata *_metadata, const char *cg,
+			 const char *tier)
+{
+	char key[32];
+	long long b;
+
+	snprintf(key, sizeof(key), "swaptier_%s", tier);
+	b = cg_stat(cg, key);
+	ASSERT_GE(b, 0LL) TH_LOG("memory.stat of %s has no %s", cg, key);
+	return b / (long long)st_page_size();
+}
+
+/* The policy attached to target id has this name. */
+static void assert_policy(struct __test_metadata *_metadata, long long id,
+			  const char *name, struct pol_stat *ps)
+{
+	char t[32];
+	int rc;
+
+	pol_target_name((unsigned long long)id, t, sizeof(t));
+	rc = pol_stat_read((unsigned long long)id, ps);
+	ASSERT_EQ(0, rc) TH_LOG("%s/%s: %s", POL_SYSFS, t, strerror(-rc));
+	ASSERT_STREQ(name, ps->name) TH_LOG("%s/%s/name", POL_SYSFS, t);
+	ASSERT_EQ(id, ps->cgroup_id) TH_LOG("%s/%s/cgroup_id", POL_SYSFS, t);
+	ASSERT_TRUE(pol_pin_exists((unsigned long long)id))
+		TH_LOG("no pin for %s", t);
+}
+
+/* ------------------------------------------------------------ bpftrace */
+
+/*
+ * "bpftrace SCRIPT ARG1 ARG2" as the tutorial runs it, with the installed
+ * script, stdout and stderr to files in the scratch directory; returns
+ * once bpftrace says its probes are attached (bpftrace's own notification,
+ * __BPFTRACE_NOTIFY_PROBES_ATTACHED on stderr).
+ */
+static void bt_run(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(tutorial) *self, const char *script,
+		   const char *arg1, const char *arg2)
+{
+	char path[PATH_MAX + 64], err[2048];
+	char *argv[] = { "bpftrace", path, (char *)arg1, (char *)arg2, NULL };
+	double t0 = st_now();
+	int status;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/%s", self->bt_dir, script);
+	ASSERT_EQ(0, access(path, R_OK))
+		TH_LOG("%s: %s (the staged make install puts it there)", path,
+		       strerror(errno));
+	ASSERT_EQ(0, st_unique_path(self->bt_out, sizeof(self->bt_out),
+				    self->env.scratch, "tutorial-bt", ".out"));
+	ASSERT_EQ(0, st_unique_path(self->bt_err, sizeof(self->bt_err),
+				    self->env.scratch, "tutorial-bt", ".err"));
+	pid = fork();
+	ASSERT_GE(pid, 0) TH_LOG("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+		int o = open(self->bt_out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(self->bt_err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (in < 0 || o < 0 || e < 0)
+			_exit(126);
+		dup2(in, 0);
+		dup2(o, 1);
+		dup2(e, 2);
+		setenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED", "1", 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	self->bt_pid = pid;
+	ksft_print_msg("# bpftrace %s %s %s (pid %d)\n", path, arg1,
+		       arg2 ? arg2 : "", (int)pid);
+	for (;;) {
+		err[0] = '\0';
+		st_read_file(self->bt_err, err, sizeof(err));
+		if (strstr(err, "__BPFTRACE_NOTIFY_PROBES_ATTACHED"))
+			break;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			self->bt_pid = -1;
+			ASSERT_TRUE(false)
+				TH_LOG("bpftrace exited (status 0x%x%s) before attaching: %s",
+				       status,
+				       WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+				       ", not in PATH? scripts/install-deps installs it" : "",
+				       st_oneline(err, sizeof(err)));
+		}
+		if (st_now() - t0 > BT_START_S)
+			ASSERT_TRUE(false) TH_LOG("bpftrace not attached after %d s: %s",
+			       BT_START_S, st_oneline(err, sizeof(err)));
+		st_sleep_ms(250);
+	}
+	ksft_print_msg("bpftrace attached after %.1f s\n", st_now() - t0);
+}
+
+/* Ctrl-C (SIGINT), wait for the exit; what it printed (caller frees). */
+static char *bt_interrupt(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(tutorial) *self)
+{
+	double t0 = st_now();
+	int status = 0;
+	char *buf, *p, *nl;
+	bool totals = false;
+
+	ASSERT_GT(self->bt_pid, 0);
+	kill(self->bt_pid, SIGINT);
+	while (waitpid(self->bt_pid, &status, WNOHANG) != self->bt_pid) {
+		if (st_now() - t0 > BT_STOP_S) {
+			kill(self->bt_pid, SIGKILL);
+			waitpid(self->bt_pid, &status, 0);
+			self->bt_pid = -1;
+			ASSERT_TRUE(false) TH_LOG("bpftrace did not exit within %d s of SIGINT",
+						  BT_STOP_S);
+		}
+		st_sleep_ms(100);
+	}
+	self->bt_pid = -1;
+	buf = malloc(BT_OUT_LEN);
+	ASSERT_NE(NULL, buf);
+	ASSERT_GE(st_read_file(self->bt_out, buf, BT_OUT_LEN), 0);
+	/* the totals, as the tutorial shows them */
+	for (p = buf; *p; p = *nl ? nl + 1 : nl) {
+		nl = strchrnul(p, '\n');
+		if (!strncmp(p, "totals", 6) && (p[6] == '\n' || !p[6]))
+			totals = true;
+		if (totals && nl > p)
+			ksft_print_msg("bpftrace| %.*s\n", (int)(nl - p), p);
+	}
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("bpftrace exit status 0x%x", status);
+	ASSERT_TRUE(totals) TH_LOG("no totals line in bpftrace's output");
+	return buf;
+}
+
+/* "KEY: N" at the start of a line of text; 0 when absent (no entry). */
+static long long bt_map(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p;
+	long long v = 0;
+
+	for (p = text; (p = strstr(p, key)); p += kl)
+		if ((p == text || p[-1] == '\n') && !strncmp(p + kl, ": ", 2))
+			v = strtoll(p + kl + 2, NULL, 10);
+	return v;
+}
+
+/* ------------------------------------------------------------ tests */
+
+/*
+ * Steps 5 to 7 on a cgroup: load with cap_mib=2 on jobs, the workload of
+ * step 6 in jobs/a, every figure step 6 names, replace, detach.
+ */
+TEST_F_TIMEOUT(tutorial, cgroup_cap, 900)
+{
+	char out[OUT_LEN], set[32];
+	struct worker_resp ready, r;
+	struct st_snap s0, s1, s2;
+	struct pol_stat ps;
+	long long id, on_ssd, on_hdd, ssd_w, hdd_w, ssd_r, hdd_r;
+	char *text;
+
+	id = cg_id(self->jobs);
+	ASSERT_GT(id, 0LL);
+	two_backends(_metadata, self);
+
+	/* step 5 */
+	self->cgroup = true;
+	snprintf(set, sizeof(set), "cap_mib=%d", CAP_MIB);
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "load", "./ssd_cap.bpf.o",
+			     "--cgroup", self->jobs, "--set", set));
+	assert_policy(_metadata, id, "ssd_cap", &ps);
+	ASSERT_EQ(CAP_MIB, bpftool_var(_metadata, self, "ssd_cap.rodata",
+				       "cap_mib", -1));
+
+	/* step 6: the script first, then the workload */
+	bt_run(_metadata, self, "swaptier-cgroup.bt", self->a, "1");
+	st_snap_take(self->a, 0, &s0);
+	st_snap_require_keys(_metadata, &s0);
+	ASSERT_EQ(0LL, cg_tier(_metadata, self->a, "ssd"));
+	ASSERT_EQ(0LL, cg_tier(_metadata, self->a, "hdd"));
+	st_worker_start(_metadata, &self->w, self->a, NPAGES,
+			CANARY_INCOMPRESSIBLE, &ready);
+	/* "echo 8M > memory.reclaim", and once more for what was in flight */
+	st_reclaim(self->a, "8M", RECLAIM_LONG_MS);
+	tier_writes_wait(10000);
+	st_reclaim(self->a, "8M", RECLAIM_SHORT_MS);
+	st_snap_after_io(self->a, &s0, &s1);
+	st_snap_print("after reclaim", &s0, &s1, true);
+
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "show", "--cgroup",
+			     self->jobs));
+	ASSERT_TRUE(strstr(out, "ssd_cap") != NULL)
+		TH_LOG("policy show does not name ssd_cap");
+	assert_policy(_metadata, id, "ssd_cap", &ps);
+	on_ssd = cg_tier(_metadata, self->a, "ssd");
+	on_hdd = cg_tier(_metadata, self->a, "hdd");
+	ssd_w = s1.ssd.written - s0.ssd.written;
+	hdd_w = s1.hdd.written - s0.hdd.written;
+	ksft_print_msg("memory.stat of jobs/a: swaptier_ssd %lld pages, swaptier_hdd %lld pages; written_pages ssd +%lld hdd +%lld; writeback() calls %lld, errors %lld\n",
+		       on_ssd, on_hdd, ssd_w, hdd_w, ps.writeback, ps.errors);
+	ASSERT_GE(ssd_w + hdd_w, (long long)NPAGES / 2)
+		TH_LOG("reclaim pushed only %lld pages out", ssd_w + hdd_w);
+	ASSERT_EQ(0LL, s1.ssd.write_errors - s0.ssd.write_errors +
+		       s1.hdd.write_errors - s0.hdd.write_errors);
+	ASSERT_EQ(s0.reject, s1.reject)
+		TH_LOG("pages stayed in memory although the HDD had room");
+	/* the cap: 2 MiB of jobs/a on the SSD, the rest on the HDD */
+	ASSERT_GE(on_ssd, (long long)CAP_PAGES);
+	ASSERT_LE(on_ssd, (long long)(CAP_PAGES + CAP_SLACK))
+		TH_LOG("%lld pages of jobs/a on the SSD, cap %d", on_ssd,
+		       CAP_PAGES);
+	ASSERT_GT(on_hdd, 0LL);
+	ASSERT_EQ(ssd_w, on_ssd) TH_LOG("SSD writes of others?");
+	ASSERT_EQ(hdd_w, on_hdd) TH_LOG("HDD writes of others?");
+	ASSERT_GE(ps.writeback, ssd_w + hdd_w);
+	ASSERT_EQ(0LL, ps.errors);
+	/* step 3's counters, as the tutorial reads them */
+	ASSERT_EQ(ssd_w, bpftool_var(_metadata, self, "ssd_cap.bss",
+				     "ssd_pages", -1));
+	ASSERT_EQ(hdd_w, bpftool_var(_metadata, self, "ssd_cap.bss",
+				     "hdd_pages", -1));
+
+	/* the job reads its data again: every byte */
+	st_worker_check(_metadata, &self->w, &r);
+	st_snap_after_io(self->a, &s1, &s2);
+	st_snap_print("after verify", &s1, &s2, true);
+	ssd_r = s2.ssd.read - s1.ssd.read;
+	hdd_r = s2.hdd.read - s1.hdd.read;
+	ASSERT_GE(ssd_r + hdd_r, on_ssd + on_hdd - r.resident);
+	ASSERT_EQ(0LL, s2.ssd.read_errors - s1.ssd.read_errors +
+		       s2.hdd.read_errors - s1.hdd.read_errors);
+
+	text = bt_interrupt(_metadata, self);
+	ksft_print_msg("script: in ssd %lld hdd %lld (place), out ssd %lld hdd %lld (swapin) | counters: written ssd +%lld hdd +%lld, read ssd +%lld hdd +%lld\n",
+		       bt_map(text, "@total_in[ssd, place]"),
+		       bt_map(text, "@total_in[hdd, place]"),
+		       bt_map(text, "@total_out[ssd, swapin]"),
+		       bt_map(text, "@total_out[hdd, swapin]"),
+		       ssd_w, hdd_w, ssd_r, hdd_r);
+	EXPECT_EQ(ssd_w, bt_map(text, "@total_in[ssd, place]"));
+	EXPECT_EQ(hdd_w, bt_map(text, "@total_in[hdd, place]"));
+	EXPECT_EQ(ssd_r, bt_map(text, "@total_out[ssd, swapin]"));
+	EXPECT_EQ(hdd_r, bt_map(text, "@total_out[hdd, swapin]"));
+	/* nothing went through zswap or moved */
+	EXPECT_EQ(0LL, bt_map(text, "@total_in[ssd, writeback]"));
+	EXPECT_EQ(0LL, bt_map(text, "@total_in[hdd, writeback]"));
+	EXPECT_EQ(0LL, bt_map(text, "@total_in[hdd, move]"));
+	free(text);
+
+	/* step 7 */
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "replace", "default",
+			     "--cgroup", self->jobs));
+	assert_policy(_metadata, id, "default", &ps);
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "replace", "./ssd_cap.bpf.o",
+			     "--cgroup", self->jobs, "--set", "cap_mib=4"));
+	assert_policy(_metadata, id, "ssd_cap", &ps);
+	ASSERT_EQ(4, bpftool_var(_metadata, self, "ssd_cap.rodata", "cap_mib",
+				 4));
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "detach", "--cgroup",
+			     self->jobs));
+	ASSERT_EQ(0, pol_wait_detached((unsigned long long)id, DETACH_WAIT_MS));
+	ASSERT_FALSE(pol_pin_exists((unsigned long long)id));
+}
+
+/*
+ * Step 5 globally (default cap, detach, cap_mib=1024), next to the cgroup
+ * policy; the objects of steps 1 and 2 load too; step 7's detaches.
+ */
+TEST_F_TIMEOUT(tutorial, global_and_steps, 600)
+{
+	static const char *const steps[] = { "./step1/ssd_cap.bpf.o",
+					     "./step2/ssd_cap.bpf.o" };
+	char out[OUT_LEN];
+	struct pol_stat ps;
+	long long id;
+	size_t i;
+
+	id = cg_id(self->jobs);
+	ASSERT_GT(id, 0LL);
+	two_backends(_metadata, self);
+
+	self->global = true;
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "load", "./ssd_cap.bpf.o"));
+	assert_policy(_metadata, 0, "ssd_cap", &ps);
+	ASSERT_EQ(64, bpftool_var(_metadata, self, "ssd_cap.rodata",
+				  "cap_mib", 64));
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "detach"));
+	ASSERT_EQ(0, pol_wait_detached(0, DETACH_WAIT_MS));
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "load", "./ssd_cap.bpf.o",
+			     "--set", "cap_mib=1024"));
+	assert_policy(_metadata, 0, "ssd_cap", &ps);
+	ASSERT_EQ(1024, bpftool_var(_metadata, self, "ssd_cap.rodata",
+				    "cap_mib", 1024));
+
+	/* both targets at once; a second load on a target: status 32 */
+	self->cgroup = true;
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "load", "./ssd_cap.bpf.o",
+			     "--cgroup", self->jobs, "--set", "cap_mib=2"));
+	assert_policy(_metadata, id, "ssd_cap", &ps);
+	ASSERT_EQ(32, SWAPCTL(self, out, "policy", "load", "./ssd_cap.bpf.o",
+			      "--cgroup", self->jobs));
+	ASSERT_TRUE(strstr(out, "policy replace") != NULL);
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "show"));
+	ASSERT_TRUE(strstr(out, "global") &&
+		    strstr(out, strrchr(self->jobs, '/') + 1))
+		TH_LOG("policy show lists neither target");
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "detach", "--cgroup",
+			     self->jobs));
+	ASSERT_EQ(0, pol_wait_detached((unsigned long long)id, DETACH_WAIT_MS));
+	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "detach"));
+	ASSERT_EQ(0, pol_wait_detached(0, DETACH_WAIT_MS));
+
+	/* the policies of steps 1 and 2, as printed, pass the verifier */
+	for (i = 0; i < ST_ARRAY_SIZE(steps); i++) {
+		ASSERT_EQ(0, SWAPCTL(self, out, "policy", "load", (char *)steps[i],
+				     "--cgroup", self->jobs));
+		assert_policy(_metadata, id, "ssd_cap", &ps);
+		ASSERT_EQ(0, SWAPCTL(self, out, "policy", "detach", "--cgroup",
+				     self->jobs));
+		ASSERT_EQ(0, pol_wait_detached((unsigned long long)id,
+					       DETACH_WAIT_MS));
+	}
+	ASSERT_EQ(0, pol_list(out, sizeof(out))) TH_LOG("still attached: %s",
+						       out);
+}
+
+TEST_HARNESS_MAIN
