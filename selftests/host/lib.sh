@@ -64,6 +64,13 @@
 #                           "swapctl: OBJECT: dry run: CALL..." (dropped
 #                           from ERR)
 #   expect_err_contains TEXT   stderr contains TEXT
+#   expect_line [-E] [-x] [-F] [--err] PATTERN [WHAT]   a line of stdout
+#                           (--err: of stderr) matches PATTERN as grep(1)
+#                           with those options matches it; else show_run
+#                           and fail with WHAT
+#   expect_lines [-E] [-x] [-F] [--err] PATTERN...   expect_line for each
+#   expect_usage TEXT CMDLINE...   each CMDLINE (split at blanks) exits 0
+#                           and prints a line containing TEXT (help)
 #   json_check FILE EXPR... FILE is JSON; each Python EXPR on it (as d)
 #                           is true
 #   json_valid FILE         FILE is JSON
@@ -247,6 +254,54 @@ expect_err_contains() {
 	*"$1"*) return 0 ;;
 	esac
 	fail "stderr does not mention '$1': $ERR"
+}
+
+# expect_line [-E] [-x] [-F] [--err] PATTERN [WHAT]: some line of OUT (with
+# --err of ERR) matches PATTERN: grep PATTERN, -E an extended regexp, -x
+# the whole line, -F a fixed string.  Else the last run is shown and the
+# test fails, naming WHAT (default: the pattern).
+expect_line() {
+	local opts=() text=$OUT
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-E | -x | -F) opts+=("$1") ;;
+		--err) text=$ERR ;;
+		*) break ;;
+		esac
+		shift
+	done
+	printf '%s\n' "$text" | grep -q ${opts[@]+"${opts[@]}"} -e "$1" && return 0
+	show_run
+	fail "${2:-no line matching '$1'}"
+}
+
+# expect_lines [-E] [-x] [-F] [--err] PATTERN...: expect_line with those
+# options for every PATTERN (a table's rows); fails at the first missing
+expect_lines() {
+	local opts=() p
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-E | -x | -F | --err) opts+=("$1"); shift ;;
+		*) break ;;
+		esac
+	done
+	for p in "$@"; do
+		expect_line ${opts[@]+"${opts[@]}"} "$p" || return 1
+	done
+}
+
+# expect_usage TEXT CMDLINE...: run each CMDLINE (a help command: split
+# at blanks, "tier add -h"); it must exit 0 and print a line containing
+# TEXT (a usage line); a failure names the command line
+expect_usage() {
+	local text=$1 args
+	shift
+	for args in "$@"; do
+		# shellcheck disable=SC2086
+		run $args
+		expect_rc 0 || { fail "$args"; return 1; }
+		expect_line -F "$text" "$args" || return 1
+	done
 }
 
 # json_check FILE PYTHON-EXPR...: load FILE as JSON into `d`, then assert

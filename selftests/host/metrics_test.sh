@@ -649,16 +649,11 @@ t_metrics_json() {
 }
 
 t_metrics_args() {
-	local a
-	for a in "metrics help" "metrics -h" "metrics --help" "metrics -o x -h"; do
-		# shellcheck disable=SC2086
-		run $a
-		expect_rc 0 || { fail "$a"; return 1; }
-		case "$OUT" in *"metrics [-o FILE]"*) ;; *) fail "$a: $OUT"; return 1 ;; esac
-	done
+	expect_usage "metrics [-o FILE]" \
+		"metrics help" "metrics -h" "metrics --help" "metrics -o x -h" || return 1
 	[ ! -e x ] || { fail "-h wrote x"; return 1; }
 	run help
-	case "$OUT" in *"metrics [-o FILE]"*) ;; *) fail "main help: $OUT"; return 1 ;; esac
+	expect_line -F "metrics [-o FILE]" "main help" || return 1
 	run metrics extra
 	expect_error 16 extra || return 1
 	run metrics help extra

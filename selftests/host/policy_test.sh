@@ -60,7 +60,7 @@ t_policy_help() {
 	case "$OUT" in *"policy list"*"policy replace"*) ;; *) fail "main help: $OUT"; return 1 ;; esac
 	# the help names the policy directory
 	SWAPCTL_POLICY_DIR=/some/where run policy help
-	case "$OUT" in *"/some/where"*) ;; *) fail "policy dir not in help: $OUT" ;; esac
+	expect_line -F "/some/where" "policy dir not in help"
 }
 
 t_policy_list_json() {
@@ -85,15 +85,15 @@ t_policy_list_table() {
 	SWAPCTL_POLICY_DIR=$TMP/objs run policy list
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >t.txt
-	grep -qx 'tp: Test policy: zswap first, bounded by max_pct' t.txt || { show_run; fail "tp line"; return 1; }
-	grep -qx 'nodesc: (no description)' t.txt || { show_run; fail "nodesc line"; return 1; }
-	grep -qx "    object $TMP/objs/tp.bpf.o" t.txt || { show_run; fail "object line"; return 1; }
-	grep -Eqx ' +TUNABLE +TYPE +DEFAULT' t.txt || { show_run; fail "tunable header"; return 1; }
-	grep -Eqx ' +bias +s32 +-5' t.txt || { show_run; fail "bias"; return 1; }
-	grep -Eqx ' +verbose +bool +true' t.txt || { show_run; fail "verbose"; return 1; }
-	grep -Eqx ' +weights +u64\[4\] +1,2,3,0' t.txt || { show_run; fail "weights"; return 1; }
-	grep -Eqx ' +tag +char\[8\] +abc' t.txt || { show_run; fail "tag"; return 1; }
-	grep -qx '    no tunables' t.txt || { show_run; fail "no tunables"; return 1; }
+	expect_line -x 'tp: Test policy: zswap first, bounded by max_pct' "tp line" || return 1
+	expect_line -x 'nodesc: (no description)' "nodesc line" || return 1
+	expect_line -x "    object $TMP/objs/tp.bpf.o" "object line" || return 1
+	expect_line -E -x ' +TUNABLE +TYPE +DEFAULT' "tunable header" || return 1
+	expect_line -E -x ' +bias +s32 +-5' "bias" || return 1
+	expect_line -E -x ' +verbose +bool +true' "verbose" || return 1
+	expect_line -E -x ' +weights +u64\[4\] +1,2,3,0' "weights" || return 1
+	expect_line -E -x ' +tag +char\[8\] +abc' "tag" || return 1
+	expect_line -x '    no tunables' "no tunables" || return 1
 	# nodesc before tp
 	[ "$(grep -Eo '^(nodesc|tp):' t.txt | tr '\n' ,)" = "nodesc:,tp:," ] || fail "order"
 }
@@ -111,12 +111,9 @@ t_policy_list_errors() {
 	printf '%s\n' "$OUT" >l.json
 	json_check l.json '[p["name"] for p in d] == ["tp"]' || return 1
 	[ "$(printf '%s\n' "$ERR" | wc -l)" -eq 3 ] || { show_run; fail "expected 3 error lines"; return 1; }
-	printf '%s\n' "$ERR" | grep -qx "swapctl: policy: $d/junk.bpf.o: not a BPF object file (libbpf: .*)" ||
-		{ show_run; fail "junk"; return 1; }
-	printf '%s\n' "$ERR" | grep -q "^swapctl: policy: $d/noops.bpf.o: not a swaptier policy: no struct_ops map" ||
-		{ show_run; fail "noops"; return 1; }
-	printf '%s\n' "$ERR" | grep -q "^swapctl: policy: $d/nolink.bpf.o: .*SEC(\".struct_ops.link\")" ||
-		{ show_run; fail "nolink"; return 1; }
+	expect_line --err -x "swapctl: policy: $d/junk.bpf.o: not a BPF object file (libbpf: .*)" "junk" || return 1
+	expect_line --err "^swapctl: policy: $d/noops.bpf.o: not a swaptier policy: no struct_ops map" "noops" || return 1
+	expect_line --err "^swapctl: policy: $d/nolink.bpf.o: .*SEC(\".struct_ops.link\")" "nolink" || return 1
 	# an empty directory: nothing to list, no error
 	mkdir empty
 	SWAPCTL_POLICY_DIR=$PWD/empty run policy list
@@ -270,11 +267,10 @@ t_policy_set_values() {
 	# defaults stay, text summary
 	SWAPCTL_DRY_RUN=1 run policy load "$TMP/objs/tp.bpf.o" --set verbose=1
 	expect_rc 0 || return 1
-	printf '%s\n' "$OUT" >t.txt
-	grep -qx "tp: attached globally, link pinned at $PINS/global" t.txt || { show_run; fail "summary"; return 1; }
-	grep -qx '    verbose = true' t.txt || { show_run; fail "verbose"; return 1; }
-	grep -qx '    weights = 1,2,3,0' t.txt || { show_run; fail "weights"; return 1; }
-	grep -qx '    bias = -5' t.txt || { show_run; fail "bias"; return 1; }
+	expect_line -x "tp: attached globally, link pinned at $PINS/global" "summary" || return 1
+	expect_line -x '    verbose = true' "verbose" || return 1
+	expect_line -x '    weights = 1,2,3,0' "weights" || return 1
+	expect_line -x '    bias = -5' "bias" || return 1
 	# no pin was made
 	[ ! -e "$PINS/global" ] || fail "dry run made a pin"
 }
@@ -552,17 +548,13 @@ t_policy_show_table() {
 	policy_show_fixture
 	run policy show
 	expect_rc 0 || return 1
-	printf '%s\n' "$OUT" >t.txt
-	grep -Eqx 'TARGET +CGROUP_ID +NAME +PLACE +WRITEBACK +TICK +SWAPIN +ERRORS +LAST_ERROR +PINNED' t.txt ||
-		{ show_run; fail "header"; return 1; }
-	grep -Eqx "global +0 +latency +10 +20 +30 +40 +3 +- +$PINS/global" t.txt || { show_run; fail "global"; return 1; }
-	grep -Eqx "/sys/fs/cgroup/a/b +$CG_AB +batch +10 +20 +30 +40 +3 +place 77 +$PINS/cgroup-$CG_AB" t.txt ||
-		{ show_run; fail "a/b"; return 1; }
-	grep -Eqx "/sys/fs/cgroup/sp ace +$CG_SP +compress_aware +10 +20 +30 +40 +3 +writeback -3 +-" t.txt ||
-		{ show_run; fail "sp ace"; return 1; }
-	grep -Eqx '\(removed\) +999999999 +ssd_wear +10 +20 +30 +40 +3 +- +-' t.txt || { show_run; fail "removed"; return 1; }
-	grep -Eqx "\(removed\) +424242 +\(detached\)( +-){6} +$PINS/cgroup-424242" t.txt || { show_run; fail "detached"; return 1; }
-	grep -q "policy detach --cgroup-id ID" t.txt || { show_run; fail "detached note"; return 1; }
+	expect_line -E -x 'TARGET +CGROUP_ID +NAME +PLACE +WRITEBACK +TICK +SWAPIN +ERRORS +LAST_ERROR +PINNED' "header" || return 1
+	expect_line -E -x "global +0 +latency +10 +20 +30 +40 +3 +- +$PINS/global" "global" || return 1
+	expect_line -E -x "/sys/fs/cgroup/a/b +$CG_AB +batch +10 +20 +30 +40 +3 +place 77 +$PINS/cgroup-$CG_AB" "a/b" || return 1
+	expect_line -E -x "/sys/fs/cgroup/sp ace +$CG_SP +compress_aware +10 +20 +30 +40 +3 +writeback -3 +-" "sp ace" || return 1
+	expect_line -E -x '\(removed\) +999999999 +ssd_wear +10 +20 +30 +40 +3 +- +-' "removed" || return 1
+	expect_line -E -x "\(removed\) +424242 +\(detached\)( +-){6} +$PINS/cgroup-424242" "detached" || return 1
+	expect_line "policy detach --cgroup-id ID" "detached note" || return 1
 	# --cgroup selects one target (the host's cgroup2 root: id of its inode)
 	if host_cgroup2; then
 		local ino

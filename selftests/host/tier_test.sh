@@ -59,29 +59,27 @@ t_tier_list_table() {
 	SWAPCTL_SYSROOT=$r run tier list --all
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >t.txt
-	grep -Eq '^NAME +INDEX +DEVICES +CAPACITY +USED +WRITTEN +READ +WERR +RERR +DEMOTED +DRAINED +HIGH +LOW$' t.txt ||
-		{ fail "no tier header"; show_run; return 1; }
-	grep -Eq '^zswap +0 +0 +- +2M +14 +13( +-){6}$' t.txt || { fail "zswap row"; show_run; return 1; }
-	grep -Eq "^ssd +1 +1 +$(((262144 * PAGE) >> 30))G +$(((512 * PAGE) >> 20))M +100 +50 +0 +1 +40 +5 +90% +75%\$" t.txt ||
-		{ fail "ssd row"; show_run; return 1; }
-	grep -Eq '^hdd +2 +3 +[0-9.]+[GM] +[0-9.]+M +300 +200 +3 +4 +0 +12 +off +50%$' t.txt || { fail "hdd row"; show_run; return 1; }
-	grep -Eq '^tier7 +7( +-){11}$' t.txt || { fail "tier7 row"; show_run; return 1; }
-	grep -Eq '^demotion interval: 1000 ms$' t.txt || { fail "interval line"; show_run; return 1; }
+	expect_line -E '^NAME +INDEX +DEVICES +CAPACITY +USED +WRITTEN +READ +WERR +RERR +DEMOTED +DRAINED +HIGH +LOW$' "no tier header" || return 1
+	expect_line -E '^zswap +0 +0 +- +2M +14 +13( +-){6}$' "zswap row" || return 1
+	expect_line -E "^ssd +1 +1 +$(((262144 * PAGE) >> 30))G +$(((512 * PAGE) >> 20))M +100 +50 +0 +1 +40 +5 +90% +75%\$" "ssd row" || return 1
+	expect_line -E '^hdd +2 +3 +[0-9.]+[GM] +[0-9.]+M +300 +200 +3 +4 +0 +12 +off +50%$' "hdd row" || return 1
+	expect_line -E '^tier7 +7( +-){11}$' "tier7 row" || return 1
+	expect_line -E '^demotion interval: 1000 ms$' "interval line" || return 1
 	# tiers in index order
 	[ "$(grep -Eo '^(zswap|ssd|hdd|tier7) ' t.txt | tr -d ' ' | tr '\n' ,)" = "zswap,ssd,hdd,tier7," ] ||
 		{ fail "tier order"; show_run; return 1; }
-	grep -Eq '^DEVICE +TIER +SIZE +USED +PRIO$' t.txt || { fail "no device header"; show_run; return 1; }
-	grep -Eq '^/var/swapfile +ssd +1G +2M +5$' t.txt || { fail "ssd device"; show_run; return 1; }
-	grep -Eq '^/srv/hdd two\\134x +hdd +2G +8M +-4$' t.txt || { fail "escaped device"; show_run; return 1; }
-	grep -Eq '^/gone away +hdd +- +- +-$' t.txt || { fail "unlisted device"; show_run; return 1; }
-	grep -Eq '^back-end pointers: 3 records, 6\.1K$' t.txt || { fail "pointer line"; show_run; return 1; }
+	expect_line -E '^DEVICE +TIER +SIZE +USED +PRIO$' "no device header" || return 1
+	expect_line -E '^/var/swapfile +ssd +1G +2M +5$' "ssd device" || return 1
+	expect_line -E '^/srv/hdd two\\134x +hdd +2G +8M +-4$' "escaped device" || return 1
+	expect_line -E '^/gone away +hdd +- +- +-$' "unlisted device" || return 1
+	expect_line -E '^back-end pointers: 3 records, 6\.1K$' "pointer line" || return 1
 	! grep -q 'not shown' t.txt || { fail "--all hid a tier"; show_run; return 1; }
 	# no back ends at all
 	: >"$r/sys/kernel/mm/swap_tier/ssd/devices"
 	: >"$r/sys/kernel/mm/swap_tier/hdd/devices"
 	SWAPCTL_SYSROOT=$r run tier list --all
 	expect_rc 0 || return 1
-	case "$OUT" in *"no back ends"*) ;; *) fail "no 'no back ends': $OUT"; return 1 ;; esac
+	expect_line -F "no back ends" "no 'no back ends'" || return 1
 }
 
 # pointers_null WHAT: tier list -j and the table succeed, pointers unknown
@@ -377,12 +375,8 @@ t_tier_args() {
 	run tier list --prio 1
 	expect_error 16 --prio || return 1
 	# help
-	for args in "tier help" "tier -h" "tier add -h" "tier remove --help" "tier list -h" "help"; do
-		# shellcheck disable=SC2086
-		run $args
-		expect_rc 0 || { fail "$args"; return 1; }
-		case "$OUT" in *"tier add { DEV | FILE } --tier NAME"*) ;; *) fail "$args: $OUT"; return 1 ;; esac
-	done
+	expect_usage "tier add { DEV | FILE } --tier NAME" "tier help" "tier -h" \
+		"tier add -h" "tier remove --help" "tier list -h" "help" || return 1
 }
 
 t_tier_list_no_demotion() {
@@ -401,7 +395,7 @@ t_tier_list_no_demotion() {
 	SWAPCTL_SYSROOT=$r run tier list
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >t.txt
-	grep -Eq '^ssd +1 +1 .* +100 +50 +0 +1( +-){4}$' t.txt || { fail "ssd row"; show_run; return 1; }
+	expect_line -E '^ssd +1 +1 .* +100 +50 +0 +1( +-){4}$' "ssd row" || return 1
 	if grep -q 'demotion interval' t.txt; then
 		show_run
 		fail "interval line without demote_interval_ms"
@@ -447,8 +441,7 @@ t_tier_list_filter() {
 	printf '%s\n' "$OUT" >t.txt
 	[ "$(grep -Eo '^(zswap|ssd|hdd|tier[0-9]) ' t.txt | tr -d ' ' | tr '\n' ,)" = "zswap,ssd,hdd,tier4,tier5,tier6," ] ||
 		{ show_run; fail "rows"; return 1; }
-	grep -qx 'not shown (no back ends, default watermarks): tier3, tier7; see --all' t.txt ||
-		{ show_run; fail "no 'not shown' line"; return 1; }
+	expect_line -x 'not shown (no back ends, default watermarks): tier3, tier7; see --all' "no 'not shown' line" || return 1
 	SWAPCTL_SYSROOT=$r run tier list -a
 	expect_rc 0 || return 1
 	printf '%s\n' "$OUT" >t.txt
@@ -461,7 +454,7 @@ t_tier_list_filter() {
 	expect_rc 0 || return 1
 	case "$OUT" in *"not shown"*) show_run; fail "'not shown' with nothing hidden"; return 1 ;; esac
 	SWAPCTL_SYSROOT=$r run tier help
-	case "$OUT" in *"tier { list | show } [--all] [-j [-p]]"*) ;; *) fail "help: $OUT"; return 1 ;; esac
+	expect_line -F "tier { list | show } [--all] [-j [-p]]" "help" || return 1
 	SWAPCTL_SYSROOT=$r run tier list --all extra
 	expect_error 16 extra
 }

@@ -62,8 +62,7 @@
 #include <linux/swap_tier.h>
 
 #include "kselftest_harness.h"
-#include "swaptest.h"
-#include "st_harness.h"
+#include "fixture.h"
 #include "policy.h"
 #include "demote.h"
 #include "rewrite.h"
@@ -102,7 +101,7 @@ FIXTURE(demote) {
 
 FIXTURE_SETUP(demote)
 {
-	char log[2048], out[4096], why[256];
+	char log[2048];
 	int i, rc;
 
 	self->w = (struct worker)WORKER_INIT;
@@ -110,20 +109,9 @@ FIXTURE_SETUP(demote)
 	for (i = 0; i < MAX_BG; i++)
 		self->bg[i] = (struct bg)BG_INIT;
 	self->owner = getpid();
-	st_require_env(_metadata, &self->env, true, true);
-	st_require(_metadata, tier_available);
-	st_require(_metadata, demote_available);
-	st_require(_metadata, cg_memory_available);
-	/* device-mapper is stock Linux: the one prerequisite that may skip */
-	if (!dm_available(why, sizeof(why)))
-		SKIP(return, "%s", why);
-
-	if (pol_available(NULL, 0) && pol_recover(log, sizeof(log)))
-		ksft_print_msg("recovered policy state left by an earlier test: %s\n",
-			       log);
-	if (st_recover(&self->env, log, sizeof(log)))
-		ksft_print_msg("recovered state left by an earlier test: %s\n",
-			       log);
+	if (!st_fixture_precheck(_metadata, &self->env,
+				 ST_NEED_DEMOTE | ST_NEED_DM))
+		return;
 	if (trace_recover())
 		ksft_print_msg("removed trace instances of earlier tests\n");
 	log[0] = '\0';
@@ -133,18 +121,14 @@ FIXTURE_SETUP(demote)
 	if (rc > 0)
 		ksft_print_msg("restored demotion defaults an earlier test changed: %s\n",
 			       log);
-	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
-		TH_LOG("swap already active before the test (the VM contract says none): %s",
-		       out);
 
 	/* Only the tests about watermark demotion want it. */
 	ASSERT_EQ(0, tier_wm_set("ssd", 0, 0));
 	ASSERT_EQ(0, tier_wm_set("hdd", 0, 0));
 
-	st_ghost_on(_metadata, &self->env, self->ghost, sizeof(self->ghost),
-		    GHOST_SIZE);
-	rc = cg_create("demote", self->cg, sizeof(self->cg));
-	ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
+	st_fixture_ghost_cg(_metadata, &self->env, self->ghost,
+			    sizeof(self->ghost), GHOST_SIZE, "demote", self->cg,
+			    sizeof(self->cg));
 	rc = cg_create("demote-b", self->cg2, sizeof(self->cg2));
 	ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
 }
@@ -157,68 +141,25 @@ FIXTURE_SETUP(demote)
  */
 FIXTURE_TEARDOWN_PARENT(demote)
 {
-	char out[OUT_LEN], log[1024] = "";
+	char log[1024] = "";
 	int i, err;
 
 	for (i = 0; i < MAX_BG; i++)
 		bg_kill(&self->bg[i]);
-	if (self->policy) {
-		char *argv[] = { (char *)self->env.swapctl, "policy", "detach",
-				 NULL };
-
-		if (pol_attached(0) || pol_pin_exists(0)) {
-			err = st_run(argv, out, sizeof(out), SWAPCTL_TIMEOUT_S);
-			TEARDOWN_CHECK(err == 0, "swapctl policy detach: exit %d: %s",
-				       err, st_oneline(out, sizeof(out)));
-		}
-		pol_pins_remove_all(log, sizeof(log));
-		err = pol_wait_none(5000, out, sizeof(out));
-		TEARDOWN_CHECK(!err, "policies still attached: %s", out);
-	}
-	if (getpid() == self->owner) {
-		worker_stop(&self->w);
-		worker_stop(&self->w2);
-	} else {
-		worker_kill_foreign(&self->w);
-		worker_kill_foreign(&self->w2);
-	}
+	if (self->policy)
+		st_policy_off(_metadata, &self->env, NULL);
+	st_worker_end(&self->w, self->owner);
+	st_worker_end(&self->w2, self->owner);
 	trace_inst_destroy(&self->tr);
 	st_ghost_teardown(_metadata, self->ghost, self->be, MAX_BACKENDS);
-	if (self->cg2[0]) {
-		err = cg_destroy(self->cg2);
-		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg2, strerror(-err));
-	}
-	if (self->cg[0]) {
-		err = cg_destroy(self->cg);
-		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg, strerror(-err));
-	}
+	st_cg_remove(_metadata, self->cg2, false);
+	st_cg_remove(_metadata, self->cg, false);
 	log[0] = '\0';
 	err = demote_defaults_restore(log, sizeof(log));
 	TEARDOWN_CHECK(err >= 0, "restoring demotion defaults: %s", log);
 }
 
 /* ------------------------------------------------------------ helpers */
-
-/* Back end i of tier: the whole disk (size 0) or a dm-linear slice. */
-static void add_backend(struct __test_metadata *_metadata,
-			FIXTURE_DATA(demote) *self, int i, const char *disk,
-			unsigned long long size, const char *tier)
-{
-	struct st_backend *b = &self->be[i];
-	struct tier_stat t;
-	char out[4096];
-	int rc;
-
-	rc = st_backend_setup(&self->env, b, tier, disk, 0, size, tier, out,
-			      sizeof(out));
-	ASSERT_EQ(0, rc) TH_LOG("back end of tier %s on %s (size %llu): %d: %s",
-				tier, disk, size, rc,
-				st_oneline(out, sizeof(out)));
-	ASSERT_EQ(0, tier_stat_read(tier, &t));
-	ksft_print_msg("back end %s: %s%s, tier %s, capacity %lld pages\n",
-		       b->dev, size ? "dm-linear slice of " : "whole disk ",
-		       disk, tier, t.capacity);
-}
 
 /*
  * The SSD back end (ssd_size bytes of its disk, 0: all of it) and the HDD
@@ -228,8 +169,7 @@ static void two_backends(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(demote) *self, unsigned long long ssd_size,
 			 unsigned long long hdd_size, struct st_snap *s0)
 {
-	add_backend(_metadata, self, 0, self->env.ssd, ssd_size, "ssd");
-	add_backend(_metadata, self, 1, self->env.hdd, hdd_size, "hdd");
+	st_backends_on(_metadata, &self->env, self->be, ssd_size, hdd_size);
 	st_snap_take(self->cg, 0, s0);
 	st_snap_require_keys(_metadata, s0);
 }
@@ -285,21 +225,6 @@ static long long wait_written(const char *tier, long long want)
 			return w;
 		st_sleep_ms(100);
 	}
-}
-
-/*
- * Push npages of w (in cg) out: memory.reclaim amount, and once its
- * writes are done a second, short pass for the pages the first left in
- * the swap cache (clean, on a back end), so that as few as possible stay
- * resident.  s1 is taken once the I/O has completed.
- */
-static void push_out(const char *cg, const char *amount,
-		     const struct st_snap *s0, struct st_snap *s1)
-{
-	st_reclaim(cg, amount, RECLAIM_LONG_MS);
-	tier_writes_wait(10000);
-	st_reclaim(cg, amount, RECLAIM_SHORT_MS);
-	st_snap_after_io(cg, s0, s1);
 }
 
 static long long resident(struct __test_metadata *_metadata,
@@ -661,7 +586,8 @@ TEST_F_TIMEOUT(demote, interface, 120)
 	double secs;
 	int fd, rc;
 
-	add_backend(_metadata, self, 0, self->env.ssd, 4 * ST_MiB, "ssd");
+	st_backend_on(_metadata, &self->env, &self->be[0], self->env.ssd,
+		      4 * ST_MiB, "ssd");
 
 	/* demote_interval_ms: 100 .. 60000 */
 	ASSERT_EQ(DEMOTE_INTERVAL_DEFAULT, tier_root_file("demote_interval_ms"));
@@ -859,7 +785,7 @@ TEST_F_TIMEOUT(demote, watermark_oldest_first, 240)
 
 	st_worker_start(_metadata, &self->w, self->cg, WM_OLD_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
-	push_out(self->cg, "8M", &s0, &sa);
+	st_push_out(self->cg, "8M", &s0, &sa);
 	t_a1 = st_now();
 	st_snap_print("A's pages out", &s0, &sa, true);
 	ASSERT_EQ(s0.hdd.used, sa.hdd.used)
@@ -1063,7 +989,7 @@ TEST_F_TIMEOUT(demote, watermark_under_workload, 240)
 	cap = s0.ssd.capacity;
 	st_worker_start(_metadata, &self->w, self->cg, UW_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
-	push_out(self->cg, "8M", &s0, &s1);
+	st_push_out(self->cg, "8M", &s0, &s1);
 	st_snap_print("A's pages out", &s0, &s1, true);
 	ASSERT_EQ(s0.hdd.used, s1.hdd.used);
 	ASSERT_GT(s1.ssd.used * 100, cap * 60)
@@ -1220,11 +1146,11 @@ TEST_F_TIMEOUT(demote, policy_age_demote, 240)
 	two_backends(_metadata, self, PD_SSD_SIZE, 0, &s0);
 	st_worker_start(_metadata, &self->w2, self->cg2, PD_B_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready2);
-	push_out(self->cg2, "2M", &s0, &sb);
+	st_push_out(self->cg2, "2M", &s0, &sb);
 	st_worker_start(_metadata, &self->w, self->cg, PD_A_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
 	t_a0 = st_now();
-	push_out(self->cg, "4M", &sb, &s1);
+	st_push_out(self->cg, "4M", &sb, &s1);
 	t_a1 = st_now();
 	st_snap_print("B's pages out", &s0, &sb, true);
 	st_snap_print("A's pages out", &sb, &s1, true);
@@ -1383,7 +1309,7 @@ TEST_F_TIMEOUT(demote, drain_busy, 240)
 	rdev = backend_rdev(_metadata, &self->be[0]);
 	st_worker_start(_metadata, &self->w, self->cg, DB_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
-	push_out(self->cg, "8M", &s0, &s1);
+	st_push_out(self->cg, "8M", &s0, &s1);
 	st_snap_print("A's pages out", &s0, &s1, true);
 	ASSERT_GT(s1.ssd.used, (long long)DB_PAGES / 2);
 	ASSERT_EQ(s0.hdd.used, s1.hdd.used);
@@ -1465,7 +1391,7 @@ TEST_F_TIMEOUT(demote, drain_busy, 240)
 	verify(_metadata, &self->w);
 
 	/* Writable again: A's pages go back to the SSD. */
-	push_out(self->cg, "8M", &s3, &s4);
+	st_push_out(self->cg, "8M", &s3, &s4);
 	st_snap_print("A's pages out again", &s3, &s4, true);
 	ASSERT_GT(s4.ssd.written - s3.ssd.written, 0LL)
 		TH_LOG("the SSD took no page after its drain");
@@ -1510,7 +1436,7 @@ TEST_F_TIMEOUT(demote, drain_swapctl, 180)
 	rdev = backend_rdev(_metadata, &self->be[0]);
 	st_worker_start(_metadata, &self->w, self->cg, DS_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
-	push_out(self->cg, "4M", &s0, &s1);
+	st_push_out(self->cg, "4M", &s0, &s1);
 	st_snap_print("A's pages out", &s0, &s1, true);
 	held = s1.ssd.used;
 	ASSERT_GT(held, (long long)DS_PAGES / 2);
@@ -1630,7 +1556,7 @@ static void nomem_setup(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "0"));
 	st_worker_start(_metadata, &self->w, self->cg, NM_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
-	push_out(self->cg, "6M", &s0, &n->s1);
+	st_push_out(self->cg, "6M", &s0, &n->s1);
 	st_snap_print("A's pages out", &s0, &n->s1, true);
 	ASSERT_EQ(s0.hdd.used, n->s1.hdd.used);
 	ASSERT_GT(n->s1.ssd.used, (long long)NM_PAGES * 3 / 4);
@@ -1851,7 +1777,7 @@ TEST_F_TIMEOUT(demote, drain_interrupted, 300)
 	argv[3] = self->be[0].dev;
 	st_worker_start(_metadata, &self->w, self->cg, DI_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
-	push_out(self->cg, "8M", &s0, &s1);
+	st_push_out(self->cg, "8M", &s0, &s1);
 	st_snap_print("A's pages out", &s0, &s1, true);
 	ASSERT_GT(s1.ssd.used, (long long)DI_PAGES / 2);
 	m1 = resident(_metadata, &self->w);
@@ -1933,7 +1859,7 @@ TEST_F_TIMEOUT(demote, drain_interrupted, 300)
 	st_snap_take(self->cg2, 0, &s3);
 	st_worker_start(_metadata, &self->w2, self->cg2, DI_B_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready2);
-	push_out(self->cg2, "1M", &s3, &s4);
+	st_push_out(self->cg2, "1M", &s3, &s4);
 	st_snap_print("B's pages out", &s3, &s4, true);
 	ASSERT_GT(s4.ssd.written - s3.ssd.written, (long long)DI_B_PAGES / 2)
 		TH_LOG("the SSD took %lld of B's pages after an interrupted drain",
@@ -1972,14 +1898,14 @@ TEST_F_TIMEOUT(demote, swapoff_hdd, 240)
 	two_backends(_metadata, self, SH_SSD_SIZE, 0, &s0);
 	st_worker_start(_metadata, &self->w, self->cg, SH_A_PAGES,
 			CANARY_INCOMPRESSIBLE, &ready);
-	push_out(self->cg, "2M", &s0, &sa);
+	st_push_out(self->cg, "2M", &s0, &sa);
 	st_snap_print("A's pages out", &s0, &sa, true);
 	ASSERT_EQ(sa.ssd.capacity, sa.ssd.used) TH_LOG("A did not fill the SSD");
 
 	ASSERT_EQ(0, cg_write(self->cg2, "memory.zswap.max", "64K"));
 	st_worker_start(_metadata, &self->w2, self->cg2, SH_B_PAGES,
 			CANARY_MIXED, &ready2);
-	push_out(self->cg2, "6M", &sa, &s1);
+	st_push_out(self->cg2, "6M", &sa, &s1);
 	st_snap_print("B's pages out", &sa, &s1, true);
 
 	worker_stop(&self->w);
@@ -2223,7 +2149,7 @@ TEST_F_TIMEOUT(demote, rewrite_during_demote_and_drain, 480)
 	ksft_print_msg("workload: %d pages filled in %.1f s, %d writers, mlockall %s\n",
 		       RD_PAGES, rw.sh->fill_secs, RD_WRITERS,
 		       rw.sh->mlocked ? "ok" : "FAILED");
-	push_out(self->cg, "32M", &s0, &s1);
+	st_push_out(self->cg, "32M", &s0, &s1);
 	st_snap_print("pages out", &s0, &s1, true);
 	ASSERT_GT(s1.ssd.used, (long long)RD_PAGES / 2)
 		TH_LOG("only %lld of %d pages went to the SSD", s1.ssd.used,

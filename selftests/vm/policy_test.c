@@ -62,8 +62,7 @@
 #include <bpf/libbpf.h>
 
 #include "kselftest_harness.h"
-#include "swaptest.h"
-#include "st_harness.h"
+#include "fixture.h"
 #include "policy.h"
 #include "skel.h"
 #include "progs/count.h"
@@ -297,38 +296,23 @@ static void need_obj(struct __test_metadata *_metadata, const char *name,
 
 FIXTURE_SETUP(policy)
 {
-	char log[2048], out[OUT_LEN];
+	char out[OUT_LEN];
 	int rc;
 
 	self->w = (struct worker)WORKER_INIT;
 	self->w2 = (struct worker)WORKER_INIT;
 	self->owner = getpid();
-	st_require_env(_metadata, &self->env, true, true);
-	st_require(_metadata, tier_available);
-	st_require(_metadata, cg_memory_available);
-	st_require(_metadata, pol_available);
-	st_require(_metadata, pol_bpffs_available);
+	st_fixture_precheck(_metadata, &self->env, ST_NEED_POLICY);
 	rc = swapctl_argv(&self->env, out, sizeof(out), "show", NULL, NULL,
 			  NULL);
 	ASSERT_EQ(0, rc) TH_LOG("%.400s policy show: exit %d: %.400s",
 				self->env.swapctl, rc,
 				st_oneline(out, sizeof(out)));
-
-	if (pol_recover(log, sizeof(log)))
-		ksft_print_msg("recovered policy state left by an earlier test: %s\n",
-			       log);
-	if (st_recover(&self->env, log, sizeof(log)))
-		ksft_print_msg("recovered state left by an earlier test: %s\n",
-			       log);
-	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
-		TH_LOG("swap already active before the test (the VM contract says none): %s",
-		       out);
 	assert_nothing_attached(_metadata, "recovery, before the test");
 
-	st_ghost_on(_metadata, &self->env, self->ghost, sizeof(self->ghost),
-		    GHOST_SIZE);
-	rc = cg_create("policy", self->cg, sizeof(self->cg));
-	ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
+	st_fixture_ghost_cg(_metadata, &self->env, self->ghost,
+			    sizeof(self->ghost), GHOST_SIZE, "policy", self->cg,
+			    sizeof(self->cg));
 }
 
 /*
@@ -375,47 +359,20 @@ FIXTURE_TEARDOWN_PARENT(policy)
 	TEARDOWN_CHECK(!err, "policies still attached after detaching: %s",
 		       desc);
 
-	if (getpid() == self->owner) {
-		worker_stop(&self->w);
-		worker_stop(&self->w2);
-	} else {
-		worker_kill_foreign(&self->w);
-		worker_kill_foreign(&self->w2);
-	}
+	st_worker_end(&self->w, self->owner);
+	st_worker_end(&self->w2, self->owner);
 	st_ghost_teardown(_metadata, self->ghost, self->be, MAX_BACKENDS);
-	if (self->child[0]) {
-		err = cg_destroy(self->child);
-		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->child,
-			       strerror(-err));
-	}
-	if (self->cg2[0]) {
-		err = cg_destroy(self->cg2);
-		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg2, strerror(-err));
-	}
-	if (self->cg[0]) {
-		err = cg_destroy_tree(self->cg);
-		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg, strerror(-err));
-	}
+	st_cg_remove(_metadata, self->child, false);
+	st_cg_remove(_metadata, self->cg2, false);
+	st_cg_remove(_metadata, self->cg, true);
 }
 
-/* Back end i of tier on the whole disk. */
-static bool add_backend(struct __test_metadata *_metadata,
+/* Back end i of tier on the whole disk (st_backend_on()). */
+static void add_backend(struct __test_metadata *_metadata,
 			FIXTURE_DATA(policy) *self, int i, const char *disk,
 			const char *tier)
 {
-	struct st_backend *b = &self->be[i];
-	struct tier_stat t;
-	char out[4096];
-	int rc;
-
-	rc = st_backend_setup(&self->env, b, tier, disk, 0, 0, tier, out,
-			      sizeof(out));
-	ASSERT_EQ(0, rc) TH_LOG("back end of tier %s on %s: %d: %s", tier,
-				disk, rc, st_oneline(out, sizeof(out)));
-	ASSERT_EQ(0, tier_stat_read(tier, &t));
-	ksft_print_msg("back end %s: whole disk, tier %s, capacity %lld pages\n",
-		       b->dev, tier, t.capacity);
-	return true;
+	st_backend_on(_metadata, &self->env, &self->be[i], disk, 0, tier);
 }
 
 static void make_cg2(struct __test_metadata *_metadata,

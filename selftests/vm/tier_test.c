@@ -55,8 +55,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "swaptest.h"
-#include "st_harness.h"
+#include "fixture.h"
 
 #define GHOST_SIZE		"256M"
 #define MAX_BACKENDS		2
@@ -88,25 +87,12 @@ FIXTURE(tier) {
 
 FIXTURE_SETUP(tier)
 {
-	char log[2048], out[4096];
-	int rc;
-
 	self->w = (struct worker)WORKER_INIT;
 	self->owner = getpid();
-	st_require_env(_metadata, &self->env, true, true);
-	st_require(_metadata, tier_available);
-	st_require(_metadata, cg_memory_available);
-	if (st_recover(&self->env, log, sizeof(log)))
-		ksft_print_msg("recovered state left by an earlier test: %s\n",
-			       log);
-	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
-		TH_LOG("swap already active before the test (the VM contract says none): %s",
-		       out);
-
-	st_ghost_on(_metadata, &self->env, self->ghost, sizeof(self->ghost),
-		    GHOST_SIZE);
-	rc = cg_create("tier", self->cg, sizeof(self->cg));
-	ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
+	st_fixture_precheck(_metadata, &self->env, 0);
+	st_fixture_ghost_cg(_metadata, &self->env, self->ghost,
+			    sizeof(self->ghost), GHOST_SIZE, "tier", self->cg,
+			    sizeof(self->cg));
 }
 
 /*
@@ -116,51 +102,24 @@ FIXTURE_SETUP(tier)
  */
 FIXTURE_TEARDOWN_PARENT(tier)
 {
-	int i, err;
+	int i;
 
-	if (getpid() == self->owner)
-		worker_stop(&self->w);
-	else
-		worker_kill_foreign(&self->w);
+	st_worker_end(&self->w, self->owner);
 	/* A back end left failing I/O must not stand in swapoff's way. */
 	for (i = 0; i < MAX_BACKENDS; i++)
 		if (self->be[i].dm_name[0])
 			st_backend_flakey(&self->be[i], NULL);
 	st_ghost_teardown(_metadata, self->ghost, self->be, MAX_BACKENDS);
-	if (self->cg[0]) {
-		err = cg_destroy(self->cg);
-		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg, strerror(-err));
-	}
+	st_cg_remove(_metadata, self->cg, false);
 }
 
-/*
- * Back end i of tier on disk: the whole disk (size 0) or a dm-linear slice
- * of size bytes at its start.  false (test skipped) without device-mapper.
- */
+/* Back end i of tier on disk (st_backend_on()); false: test skipped. */
 static bool add_backend(struct __test_metadata *_metadata,
 			FIXTURE_DATA(tier) *self, int i, const char *disk,
 			unsigned long long size, const char *tier)
 {
-	struct st_backend *b = &self->be[i];
-	struct tier_stat t;
-	char out[4096], why[256];
-	int rc;
-
-	if (size && !dm_available(why, sizeof(why))) {
-		SKIP(return false, "%s", why);
-	}
-	rc = st_backend_setup(&self->env, b, tier, disk, 0, size, tier, out,
-			      sizeof(out));
-	EXPECT_EQ(0, rc) TH_LOG("back end of tier %s on %s (size %llu): %d: %s",
-				tier, disk, size, rc,
-				st_oneline(out, sizeof(out)));
-	if (rc)
-		return false;
-	EXPECT_EQ(0, tier_stat_read(tier, &t));
-	ksft_print_msg("back end %s: %s%s, tier %s, capacity %lld pages\n",
-		       b->dev, size ? "dm-linear slice of " : "whole disk ",
-		       disk, tier, t.capacity);
-	return true;
+	return st_backend_on(_metadata, &self->env, &self->be[i], disk, size,
+			     tier);
 }
 
 static long long ghost_used_kb(FIXTURE_DATA(tier) *self)

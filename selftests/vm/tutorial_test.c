@@ -45,9 +45,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "swaptest.h"
-#include "st_harness.h"
-#include "policy.h"
+#include "fixture.h"
 
 #define GHOST_SIZE		"256M"
 #define MAX_BACKENDS		2
@@ -66,10 +64,6 @@
 #define RECLAIM_SHORT_MS	10000
 #define SWAPCTL_TIMEOUT_S	60
 #define DETACH_WAIT_MS		5000
-/* bpftrace compiles and attaches slowly under QEMU TCG */
-#define BT_START_S		240
-#define BT_STOP_S		60
-#define BT_OUT_LEN		(256 << 10)
 #define OUT_LEN			8192
 
 FIXTURE(tutorial) {
@@ -83,8 +77,7 @@ FIXTURE(tutorial) {
 	char src[PATH_MAX];		/* the extracted, built tutorial files */
 	char bt_dir[PATH_MAX];		/* the installed bpftrace scripts */
 	char bpftool[PATH_MAX];
-	pid_t bt_pid;
-	char bt_out[PATH_MAX], bt_err[PATH_MAX];
+	struct st_bt bt;			/* bpftrace */
 	bool global, cgroup;		/* may have attached there */
 };
 
@@ -132,31 +125,16 @@ static void find_paths(struct __test_metadata *_metadata,
 
 FIXTURE_SETUP(tutorial)
 {
-	char log[2048], out[OUT_LEN];
 	int rc;
 
 	self->w = (struct worker)WORKER_INIT;
 	self->owner = getpid();
-	self->bt_pid = -1;
-	st_require_env(_metadata, &self->env, true, true);
-	st_require(_metadata, tier_available);
-	st_require(_metadata, cg_memory_available);
-	st_require(_metadata, pol_available);
-	st_require(_metadata, pol_bpffs_available);
+	self->bt = (struct st_bt)ST_BT_INIT;
+	st_fixture_precheck(_metadata, &self->env, ST_NEED_POLICY);
 	find_paths(_metadata, self);
-	if (pol_recover(log, sizeof(log)))
-		ksft_print_msg("recovered policy state left by an earlier test: %s\n",
-			       log);
-	if (st_recover(&self->env, log, sizeof(log)))
-		ksft_print_msg("recovered state left by an earlier test: %s\n",
-			       log);
-	ASSERT_EQ(0, st_other_swaps(NULL, out, sizeof(out)))
-		TH_LOG("swap already active before the test (the VM contract says none): %s",
-		       out);
-	st_ghost_on(_metadata, &self->env, self->ghost, sizeof(self->ghost),
-		    GHOST_SIZE);
-	rc = cg_create("tutorial", self->jobs, sizeof(self->jobs));
-	ASSERT_EQ(0, rc) TH_LOG("mkdir cgroup: %s", strerror(-rc));
+	st_fixture_ghost_cg(_metadata, &self->env, self->ghost,
+			    sizeof(self->ghost), GHOST_SIZE, "tutorial",
+			    self->jobs, sizeof(self->jobs));
 	rc = cg_create_child(self->jobs, "a", self->a, sizeof(self->a));
 	ASSERT_EQ(0, rc) TH_LOG("mkdir %s/a: %s", self->jobs, strerror(-rc));
 	/* the tutorial's commands run where its files are */
@@ -173,13 +151,7 @@ FIXTURE_TEARDOWN_PARENT(tutorial)
 	char out[OUT_LEN], log[1024] = "";
 	int err;
 
-	if (self->bt_pid > 0)
-		TEARDOWN_CHECK(st_kill_wait(self->bt_pid, 10),
-			       "bpftrace %d does not die", (int)self->bt_pid);
-	if (self->bt_out[0])
-		unlink(self->bt_out);
-	if (self->bt_err[0])
-		unlink(self->bt_err);
+	st_bt_teardown(_metadata, &self->bt);
 	if (self->cgroup && pol_attached((unsigned long long)cg_id(self->jobs))) {
 		err = st_swapctl(&self->env, out, sizeof(out), "policy",
 				 "detach", "--cgroup", self->jobs, NULL);
@@ -198,35 +170,12 @@ FIXTURE_TEARDOWN_PARENT(tutorial)
 	}
 	err = pol_wait_none(DETACH_WAIT_MS, out, sizeof(out));
 	TEARDOWN_CHECK(!err, "policies still attached: %s", out);
-	if (getpid() == self->owner)
-		worker_stop(&self->w);
-	else
-		worker_kill_foreign(&self->w);
+	st_worker_end(&self->w, self->owner);
 	st_ghost_teardown(_metadata, self->ghost, self->be, MAX_BACKENDS);
-	if (self->jobs[0]) {
-		err = cg_destroy_tree(self->jobs);
-		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->jobs, strerror(-err));
-	}
+	st_cg_remove(_metadata, self->jobs, true);
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static void two_backends(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(tutorial) *self)
-{
-	const char *disk[MAX_BACKENDS] = { self->env.ssd, self->env.hdd };
-	const char *tier[MAX_BACKENDS] = { "ssd", "hdd" };
-	char out[4096];
-	int i, rc;
-
-	for (i = 0; i < MAX_BACKENDS; i++) {
-		rc = st_backend_setup(&self->env, &self->be[i], tier[i],
-				      disk[i], 0, 0, tier[i], out, sizeof(out));
-		ASSERT_EQ(0, rc) TH_LOG("back end of tier %s on %s: %d: %s",
-					tier[i], disk[i], rc,
-					st_oneline(out, sizeof(out)));
-	}
-}
 
 /*
  * "swapctl ARGS..." as the tutorial writes it (argv without swapctl
@@ -321,119 +270,21 @@ static void assert_policy(struct __test_metadata *_metadata, long long id,
 
 /*
  * "bpftrace SCRIPT ARG1 ARG2" as the tutorial runs it, with the installed
- * script, stdout and stderr to files in the scratch directory; returns
- * once bpftrace says its probes are attached (bpftrace's own notification,
- * __BPFTRACE_NOTIFY_PROBES_ATTACHED on stderr).
+ * script; returns once bpftrace says its probes are attached.
  */
 static void bt_run(struct __test_metadata *_metadata,
 		   FIXTURE_DATA(tutorial) *self, const char *script,
 		   const char *arg1, const char *arg2)
 {
-	char path[PATH_MAX + 64], err[2048];
-	char *argv[] = { "bpftrace", path, (char *)arg1, (char *)arg2, NULL };
-	double t0 = st_now();
-	int status;
-	pid_t pid;
+	char path[PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/%s", self->bt_dir, script);
 	ASSERT_EQ(0, access(path, R_OK))
 		TH_LOG("%s: %s (the staged make install puts it there)", path,
 		       strerror(errno));
-	ASSERT_EQ(0, st_unique_path(self->bt_out, sizeof(self->bt_out),
-				    self->env.scratch, "tutorial-bt", ".out"));
-	ASSERT_EQ(0, st_unique_path(self->bt_err, sizeof(self->bt_err),
-				    self->env.scratch, "tutorial-bt", ".err"));
-	pid = fork();
-	ASSERT_GE(pid, 0) TH_LOG("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		int o = open(self->bt_out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int e = open(self->bt_err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (in < 0 || o < 0 || e < 0)
-			_exit(126);
-		dup2(in, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		setenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED", "1", 1);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	self->bt_pid = pid;
-	ksft_print_msg("# bpftrace %s %s %s (pid %d)\n", path, arg1,
-		       arg2 ? arg2 : "", (int)pid);
-	for (;;) {
-		err[0] = '\0';
-		st_read_file(self->bt_err, err, sizeof(err));
-		if (strstr(err, "__BPFTRACE_NOTIFY_PROBES_ATTACHED"))
-			break;
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			self->bt_pid = -1;
-			ASSERT_TRUE(false)
-				TH_LOG("bpftrace exited (status 0x%x%s) before attaching: %s",
-				       status,
-				       WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
-				       ", not in PATH? scripts/install-deps installs it" : "",
-				       st_oneline(err, sizeof(err)));
-		}
-		if (st_now() - t0 > BT_START_S)
-			ASSERT_TRUE(false) TH_LOG("bpftrace not attached after %d s: %s",
-			       BT_START_S, st_oneline(err, sizeof(err)));
-		st_sleep_ms(250);
-	}
-	ksft_print_msg("bpftrace attached after %.1f s\n", st_now() - t0);
-}
-
-/* Ctrl-C (SIGINT), wait for the exit; what it printed (caller frees). */
-static char *bt_interrupt(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(tutorial) *self)
-{
-	double t0 = st_now();
-	int status = 0;
-	char *buf, *p, *nl;
-	bool totals = false;
-
-	ASSERT_GT(self->bt_pid, 0);
-	kill(self->bt_pid, SIGINT);
-	while (waitpid(self->bt_pid, &status, WNOHANG) != self->bt_pid) {
-		if (st_now() - t0 > BT_STOP_S) {
-			kill(self->bt_pid, SIGKILL);
-			waitpid(self->bt_pid, &status, 0);
-			self->bt_pid = -1;
-			ASSERT_TRUE(false) TH_LOG("bpftrace did not exit within %d s of SIGINT",
-						  BT_STOP_S);
-		}
-		st_sleep_ms(100);
-	}
-	self->bt_pid = -1;
-	buf = malloc(BT_OUT_LEN);
-	ASSERT_NE(NULL, buf);
-	ASSERT_GE(st_read_file(self->bt_out, buf, BT_OUT_LEN), 0);
-	/* the totals, as the tutorial shows them */
-	for (p = buf; *p; p = *nl ? nl + 1 : nl) {
-		nl = strchrnul(p, '\n');
-		if (!strncmp(p, "totals", 6) && (p[6] == '\n' || !p[6]))
-			totals = true;
-		if (totals && nl > p)
-			ksft_print_msg("bpftrace| %.*s\n", (int)(nl - p), p);
-	}
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		TH_LOG("bpftrace exit status 0x%x", status);
-	ASSERT_TRUE(totals) TH_LOG("no totals line in bpftrace's output");
-	return buf;
-}
-
-/* "KEY: N" at the start of a line of text; 0 when absent (no entry). */
-static long long bt_map(const char *text, const char *key)
-{
-	size_t kl = strlen(key);
-	const char *p;
-	long long v = 0;
-
-	for (p = text; (p = strstr(p, key)); p += kl)
-		if ((p == text || p[-1] == '\n') && !strncmp(p + kl, ": ", 2))
-			v = strtoll(p + kl + 2, NULL, 10);
-	return v;
+	st_bt_start(_metadata, &self->env, &self->bt,
+		    (char *const[]){ path, (char *)arg1, (char *)arg2, NULL },
+		    false);
 }
 
 /* ------------------------------------------------------------ tests */
@@ -453,7 +304,7 @@ TEST_F_TIMEOUT(tutorial, cgroup_cap, 900)
 
 	id = cg_id(self->jobs);
 	ASSERT_GT(id, 0LL);
-	two_backends(_metadata, self);
+	st_backends_on(_metadata, &self->env, self->be, 0, 0);
 
 	/* step 5 */
 	self->cgroup = true;
@@ -522,21 +373,23 @@ TEST_F_TIMEOUT(tutorial, cgroup_cap, 900)
 	ASSERT_EQ(0LL, s2.ssd.read_errors - s1.ssd.read_errors +
 		       s2.hdd.read_errors - s1.hdd.read_errors);
 
-	text = bt_interrupt(_metadata, self);
+	text = st_bt_stop(_metadata, &self->bt, "swaptier-cgroup");
+	ASSERT_TRUE(st_bt_line(text, "totals"))
+		TH_LOG("no totals line in bpftrace's output");
 	ksft_print_msg("script: in ssd %lld hdd %lld (place), out ssd %lld hdd %lld (swapin) | counters: written ssd +%lld hdd +%lld, read ssd +%lld hdd +%lld\n",
-		       bt_map(text, "@total_in[ssd, place]"),
-		       bt_map(text, "@total_in[hdd, place]"),
-		       bt_map(text, "@total_out[ssd, swapin]"),
-		       bt_map(text, "@total_out[hdd, swapin]"),
+		       st_bt_val(text, "@total_in[ssd, place]"),
+		       st_bt_val(text, "@total_in[hdd, place]"),
+		       st_bt_val(text, "@total_out[ssd, swapin]"),
+		       st_bt_val(text, "@total_out[hdd, swapin]"),
 		       ssd_w, hdd_w, ssd_r, hdd_r);
-	EXPECT_EQ(ssd_w, bt_map(text, "@total_in[ssd, place]"));
-	EXPECT_EQ(hdd_w, bt_map(text, "@total_in[hdd, place]"));
-	EXPECT_EQ(ssd_r, bt_map(text, "@total_out[ssd, swapin]"));
-	EXPECT_EQ(hdd_r, bt_map(text, "@total_out[hdd, swapin]"));
+	EXPECT_EQ(ssd_w, st_bt_val(text, "@total_in[ssd, place]"));
+	EXPECT_EQ(hdd_w, st_bt_val(text, "@total_in[hdd, place]"));
+	EXPECT_EQ(ssd_r, st_bt_val(text, "@total_out[ssd, swapin]"));
+	EXPECT_EQ(hdd_r, st_bt_val(text, "@total_out[hdd, swapin]"));
 	/* nothing went through zswap or moved */
-	EXPECT_EQ(0LL, bt_map(text, "@total_in[ssd, writeback]"));
-	EXPECT_EQ(0LL, bt_map(text, "@total_in[hdd, writeback]"));
-	EXPECT_EQ(0LL, bt_map(text, "@total_in[hdd, move]"));
+	EXPECT_EQ(0LL, st_bt_val(text, "@total_in[ssd, writeback]"));
+	EXPECT_EQ(0LL, st_bt_val(text, "@total_in[hdd, writeback]"));
+	EXPECT_EQ(0LL, st_bt_val(text, "@total_in[hdd, move]"));
 	free(text);
 
 	/* step 7 */
@@ -569,7 +422,7 @@ TEST_F_TIMEOUT(tutorial, global_and_steps, 600)
 
 	id = cg_id(self->jobs);
 	ASSERT_GT(id, 0LL);
-	two_backends(_metadata, self);
+	st_backends_on(_metadata, &self->env, self->be, 0, 0);
 
 	self->global = true;
 	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "load", "./ssd_cap.bpf.o"));

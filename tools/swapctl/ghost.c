@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "swapinfo.h"
 
 #define SWAP_MAGIC		"SWAPSPACE2"
 #define SWAP_MAGIC_OLD		"SWAP-SPACE"

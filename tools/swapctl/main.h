@@ -9,6 +9,30 @@
 
 #include "json_writer.h"
 
+/*
+ * The sources, each depending only on those below it (a header is its
+ * .c file's interface; an arrow is an #include and the calls behind it):
+ *
+ *   commands   main.c ghost.c status.c tier.c policy.c metrics.c top.c
+ *                  |  argument parsing and printing
+ *                  v
+ *   actions    tier_ops.h: tier_ops.c -> tiers.h
+ *                          policy_ops.c -> policy_obj.h
+ *                  |
+ *                  v
+ *   model      attached.c/.h  -> policy_obj.c/.h
+ *              tiers.c/.h     -> swapinfo.c/.h
+ *              policy_obj.c/.h, swapinfo.c/.h
+ *                  |
+ *                  v
+ *   helpers    main.h: common.c, main.c's p_err() and option parsing,
+ *              json_writer.c/.h
+ *
+ * Commands include what they use of the model and tier_ops.h; nothing
+ * below includes a command's or an action's header, and no two modules
+ * use each other.
+ */
+
 #ifndef SWAPCTL_VERSION
 #define SWAPCTL_VERSION "0.1"
 #endif
@@ -185,198 +209,11 @@ int parse_kv(const char *path, char *buf, char sep,
  */
 char *cgroup2_mount(bool sysroot);
 
-struct swap_area {
-	char *name;		/* unescaped path */
-	char *type;		/* raw kernel type string */
-	uint64_t size_kib;
-	uint64_t used_kib;
-	long long prio;
-};
-
-struct swap_list {
-	struct swap_area *areas;
-	size_t nr;
-	char *path;		/* the file that was read, for messages */
-};
-
-/*
- * Parse /proc/swaps.  Returns 0, or an EXIT_* code after printing the
- * error.  A missing /proc/swaps is an error only if @need is set; without
- * it the list is simply empty.
- */
-int swaps_read(struct swap_list *list, bool need);
-void swaps_free(struct swap_list *list);
-/* Is the inode st (dev, ino) an active swap area?  <0: EXIT code */
-int swaps_contains(const struct swap_list *list, dev_t dev, ino_t ino);
-
 /*
  * ghost.c: write @len bytes of @buf at offset 0 of @fd (pwrite(2), EINTR
  * retried).  0, or -1 with errno set (EIO for a write of 0 bytes).
  */
 int pwrite_full(int fd, const void *buf, size_t len);
-
-/* status.c: zswap state, shared with "tier list" */
-struct zswap_status {
-	int enabled;		/* 1, 0, or -1: unknown */
-	char *compressor;	/* NULL: unknown */
-	struct opt_u64 pool_bytes;
-	struct opt_u64 stored_bytes;
-	struct opt_u64 stored_pages;
-};
-
-/* Returns 0 or an EXIT_* code after printing the error. */
-int zswap_read(struct zswap_status *z);
-void zswap_free(struct zswap_status *z);
-/* Counters @keys of /proc/vmstat into @out; missing ones stay unknown. */
-int vmstat_read(const char *const *keys, struct opt_u64 *out, size_t nr);
-
-/* tier.c: /sys/kernel/mm/swap_tier */
-enum tier_figure {
-	TF_NR_DEVICES,
-	TF_CAPACITY_PAGES,
-	TF_USED_PAGES,
-	TF_WRITTEN_PAGES,
-	TF_READ_PAGES,
-	TF_WRITE_ERRORS,
-	TF_READ_ERRORS,
-	NR_TIER_FIGURES,
-};
-
-struct tier {
-	char *name;		/* directory name */
-	unsigned int index;
-	struct opt_u64 fig[NR_TIER_FIGURES];
-	char **devices;		/* unescaped, as /proc/swaps names them */
-	size_t nr_devs;
-};
-
-struct tier_list {
-	struct tier *tiers;	/* device tiers, by index */
-	size_t nr;
-	bool present;		/* the sysfs directory exists */
-	char *path;		/* the sysfs directory, for messages */
-	/*
-	 * back-end pointer records and their memory: pointer_{records,bytes}
-	 * in /sys/kernel/debug/swap_tier/, unknown without debugfs
-	 */
-	struct opt_u64 ptr_records, ptr_bytes;
-};
-
-/*
- * Read every device tier.  A missing sysfs directory is not an error:
- * tl->present is then false and the list empty.  Returns 0 or an EXIT_*
- * code after printing the error.
- */
-int tiers_read(struct tier_list *tl);
-void tiers_free(struct tier_list *tl);
-/* The tier listing @name (a /proc/swaps name) among its devices, or NULL. */
-const struct tier *tiers_find_device(const struct tier_list *tl,
-				     const char *name);
-
-/* status.c: what "status" shows, shared with "metrics" */
-enum status_counter {		/* the /proc/vmstat counters of status */
-	SC_ZSWPOUT,
-	SC_ZSWPIN,
-	SC_ZSWPWB,
-	SC_PSWPOUT,
-	SC_PSWPIN,
-	SC_GHOST_REJECTS,	/* swpout_ghost_reject */
-	NR_STATUS_COUNTERS,
-};
-
-struct status {
-	struct swap_list swaps;
-	struct tier_list tiers;
-	struct zswap_status zswap;
-	struct opt_u64 counters[NR_STATUS_COUNTERS];
-};
-
-/*
- * Read /proc/swaps (required), the tiers, zswap and the counters.  Returns
- * 0 or an EXIT_* code after printing the error; free with status_free()
- * either way.
- */
-int status_read(struct status *s);
-void status_free(struct status *s);
-/* "ghost" or "disk" */
-const char *swap_kind(const struct swap_area *a);
-/*
- * "front-end" (ghost), "back-end" (listed by a tier; *tier: its name) or
- * "swap"; *tier is NULL but for a back end.
- */
-const char *swap_role(const struct status *s, const struct swap_area *a,
-		      const char **tier);
-
-/* tier.c: what "tier list" shows, shared with "metrics" */
-enum move_figure {		/* demotion and drain files of a device tier */
-	MF_DEMOTED_PAGES,
-	MF_DRAINED_PAGES,
-	MF_HIGH_PCT,
-	MF_LOW_PCT,
-	NR_MOVE_FIGURES,
-};
-
-struct move_figs {
-	struct opt_u64 fig[NR_MOVE_FIGURES];
-};
-
-struct tier_table {
-	/*
-	 * zswap (tier 0, owned) first, then shallow copies of the device
-	 * tiers of the tier_list it was read from, in index order
-	 */
-	struct tier *all;
-	struct move_figs *mv;	/* per entry of all[]; zswap's unknown */
-	size_t nr;
-	struct opt_u64 interval;	/* demote_interval_ms */
-};
-
-/*
- * Fill @tt from @tl (read by tiers_read(), present), which must outlive
- * it.  Returns 0 or an EXIT_* code after printing the error; free with
- * tier_table_free() either way.
- */
-int tier_table_read(const struct tier_list *tl, struct tier_table *tt);
-void tier_table_free(struct tier_table *tt);
-
-/* policy.c: the policy directory, $SWAPCTL_POLICY_DIR or the built-in one */
-const char *policy_dir(void);
-
-/* policy.c: the attached policies, as "policy show" lists them */
-enum { H_PLACE, H_WRITEBACK, H_TICK, H_SWAPIN, NR_HOOKS };
-
-/* "place", "writeback", "tick", "swapin" (the <hook>_calls files) */
-extern const char *const policy_hook_names[NR_HOOKS];
-
-struct attached {
-	uint64_t cgroup_id;
-	char *cgroup_path;	/* NULL: global, or not found */
-	char *name;		/* NULL: detached (pin without sysfs) */
-	struct opt_u64 calls[NR_HOOKS];
-	struct opt_u64 errors;
-	bool has_last_error;
-	char last_hook[32];	/* "place", "writeback" */
-	long long last_value;
-	char *pin;		/* NULL: not pinned */
-};
-
-struct attached_list {
-	struct attached *a;
-	size_t nr, cap;
-	bool present;		/* the kernel's policies directory exists */
-};
-
-/*
- * The attached policies and the pins of targets that have none any more,
- * global first, then by cgroup id, with their cgroup paths; with @only
- * the target @want alone.  @obj names the command in messages.  Without
- * the kernel's policies directory: an error if @need, else an empty list
- * (present false).  Returns 0 or an EXIT_* code after printing the error;
- * free with attached_list_free() either way.
- */
-int attached_read(struct attached_list *l, const char *obj, bool need,
-		  bool only, uint64_t want);
-void attached_list_free(struct attached_list *l);
 
 /* objects */
 int do_ghost(int argc, char **argv);

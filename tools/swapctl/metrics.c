@@ -29,6 +29,9 @@
 #include <bpf/libbpf.h>
 
 #include "main.h"
+#include "swapinfo.h"
+#include "tiers.h"
+#include "attached.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -13,19 +13,8 @@
 #include <string.h>
 
 #include "main.h"
-
-/* /proc/vmstat counters, in JSON order */
-static const struct {
-	const char *vmstat;
-	const char *json;
-} counter_names[NR_STATUS_COUNTERS] = {
-	[SC_ZSWPOUT]		= { "zswpout",		"zswpout" },
-	[SC_ZSWPIN]		= { "zswpin",		"zswpin" },
-	[SC_ZSWPWB]		= { "zswpwb",		"zswpwb" },
-	[SC_PSWPOUT]		= { "pswpout",		"pswpout" },
-	[SC_PSWPIN]		= { "pswpin",		"pswpin" },
-	[SC_GHOST_REJECTS]	= { "swpout_ghost_reject", "ghost_rejects" },
-};
+#include "swapinfo.h"
+#include "tiers.h"
 
 static void status_help(FILE *f)
 {
@@ -37,176 +26,6 @@ static void status_help(FILE *f)
 		"swap-out counters.  With -j, print the JSON object documented in\n"
 		"swapctl(8).\n",
 		bin_name);
-}
-
-/*
- * Read an optional file into *buf.  A file that does not exist or cannot be
- * read leaves *buf NULL: the figure is then unknown, not an error.
- */
-static void read_optional(const char *path, char **buf)
-{
-	if (read_whole_file(path, buf) < 0)
-		*buf = NULL;
-}
-
-static void chomp(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-		s[--n] = '\0';
-}
-
-int zswap_read(struct zswap_status *z)
-{
-	struct kv_want want[] = {
-		{ "Zswap",	&z->pool_bytes,		true },
-		{ "Zswapped",	&z->stored_bytes,	true },
-	};
-	char pbuf[PATH_MAX], *buf = NULL;
-	const char *path;
-	int ret;
-
-	z->enabled = -1;
-
-	path = sys_path("/sys/module/zswap/parameters/enabled", pbuf,
-			sizeof(pbuf));
-	read_optional(path, &buf);
-	if (buf) {
-		chomp(buf);
-		if (!strcmp(buf, "Y") || !strcmp(buf, "1")) {
-			z->enabled = 1;
-		} else if (!strcmp(buf, "N") || !strcmp(buf, "0")) {
-			z->enabled = 0;
-		} else {
-			ret = p_err(EXIT_OTHER, path, "unexpected value");
-			goto out;
-		}
-		free(buf);
-		buf = NULL;
-	}
-
-	path = sys_path("/sys/module/zswap/parameters/compressor", pbuf,
-			sizeof(pbuf));
-	read_optional(path, &buf);
-	if (buf) {
-		chomp(buf);
-		z->compressor = buf;
-		buf = NULL;
-	}
-
-	path = sys_path("/proc/meminfo", pbuf, sizeof(pbuf));
-	read_optional(path, &buf);
-	if (buf) {
-		ret = parse_kv(path, buf, ':', want,
-			       sizeof(want) / sizeof(want[0]));
-		if (ret)
-			goto out;
-		free(buf);
-		buf = NULL;
-	}
-
-	/* debugfs: usually root only, often not mounted */
-	path = sys_path("/sys/kernel/debug/zswap/stored_pages", pbuf,
-			sizeof(pbuf));
-	read_optional(path, &buf);
-	if (buf) {
-		chomp(buf);
-		if (parse_u64(buf, &z->stored_pages.val)) {
-			ret = p_err(EXIT_OTHER, path, "unexpected value");
-			goto out;
-		}
-		z->stored_pages.valid = true;
-	}
-	ret = EXIT_OK;
-out:
-	free(buf);
-	return ret;
-}
-
-void zswap_free(struct zswap_status *z)
-{
-	free(z->compressor);
-	z->compressor = NULL;
-}
-
-int vmstat_read(const char *const *keys, struct opt_u64 *out, size_t nr)
-{
-	char pbuf[PATH_MAX], *buf = NULL;
-	struct kv_want *want;
-	const char *path;
-	int ret;
-
-	want = calloc(nr ? nr : 1, sizeof(*want));
-	if (!want)
-		return p_sys("/proc/vmstat", "cannot allocate memory");
-	for (size_t i = 0; i < nr; i++) {
-		want[i].key = keys[i];
-		want[i].out = &out[i];
-		want[i].kib = false;
-	}
-	path = sys_path("/proc/vmstat", pbuf, sizeof(pbuf));
-	read_optional(path, &buf);
-	ret = buf ? parse_kv(path, buf, ' ', want, nr) : EXIT_OK;
-	free(buf);
-	free(want);
-	return ret;
-}
-
-static int read_counters(struct opt_u64 *counters)
-{
-	const char *keys[NR_STATUS_COUNTERS];
-
-	for (size_t i = 0; i < NR_STATUS_COUNTERS; i++)
-		keys[i] = counter_names[i].vmstat;
-	return vmstat_read(keys, counters, NR_STATUS_COUNTERS);
-}
-
-void status_free(struct status *s)
-{
-	swaps_free(&s->swaps);
-	tiers_free(&s->tiers);
-	zswap_free(&s->zswap);
-}
-
-int status_read(struct status *s)
-{
-	int ret;
-
-	memset(s, 0, sizeof(*s));
-	ret = swaps_read(&s->swaps, true);
-	if (!ret)
-		ret = tiers_read(&s->tiers);
-	if (!ret)
-		ret = zswap_read(&s->zswap);
-	if (!ret)
-		ret = read_counters(s->counters);
-	return ret;
-}
-
-static bool is_ghost(const struct swap_area *a)
-{
-	return !strcmp(a->type, "ghost");
-}
-
-const char *swap_kind(const struct swap_area *a)
-{
-	return is_ghost(a) ? "ghost" : "disk";
-}
-
-const char *swap_role(const struct status *s, const struct swap_area *a,
-		      const char **tier)
-{
-	const struct tier *t;
-
-	*tier = NULL;
-	if (is_ghost(a))
-		return "front-end";
-	t = tiers_find_device(&s->tiers, a->name);
-	if (!t)
-		return "swap";
-	*tier = t->name;
-	return "back-end";
 }
 
 static void jw_field_opt(struct jw *w, const char *name,
@@ -262,7 +81,7 @@ static void print_json(const struct status *s)
 	jw_name(w, "counters");
 	jw_object_begin(w);
 	for (size_t i = 0; i < NR_STATUS_COUNTERS; i++)
-		jw_field_opt(w, counter_names[i].json, &s->counters[i]);
+		jw_field_opt(w, status_counter_names[i].json, &s->counters[i]);
 	jw_object_end(w);
 
 	jw_object_end(w);
@@ -355,7 +174,7 @@ static void print_table(const struct status *s)
 
 	printf("\ncounters:\n");
 	for (size_t i = 0; i < NR_STATUS_COUNTERS; i++)
-		print_opt_u64(counter_names[i].json, &s->counters[i]);
+		print_opt_u64(status_counter_names[i].json, &s->counters[i]);
 }
 
 static int do_show(int argc, char **argv)

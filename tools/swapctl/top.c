@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "swapinfo.h"
+#include "tiers.h"
 
 #define MAX_INTERVAL 3600
 
