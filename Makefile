@@ -37,6 +37,9 @@ POLICYDIR  := $(PREFIX)/lib/swaptier/policies
 INCLUDEDIR := $(PREFIX)/include/swaptier
 BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
 BPFTRACEDIR := $(PREFIX)/share/swaptier/bpftrace
+EXAMPLEDIR := $(PREFIX)/share/swaptier
+# systemd reads units from $(PREFIX)/lib/systemd/system for /usr/local and /usr
+UNITDIR    := $(PREFIX)/lib/systemd/system
 # The installed swapctl has $(POLICYDIR) built in: it is built apart from
 # build/swapctl/swapctl (whose policy directory is build/bpf), here.
 SWAPCTL_INST := $(BUILD)/swapctl/install
@@ -170,6 +173,10 @@ install:
 	install -D -m 0755 $(SWAPCTL_INST)/swapctl $(DESTDIR)$(SBINDIR)/swapctl
 	install -D -m 0644 tools/swapctl/swapctl.8 $(DESTDIR)$(MAN8DIR)/swapctl.8
 	install -D -m 0644 tools/swapctl/swapctl.bash $(DESTDIR)$(BASHCOMPDIR)/swapctl
+	install -D -m 0644 tools/swapctl/swaptier.conf.example $(DESTDIR)$(EXAMPLEDIR)/swaptier.conf.example
+	@mkdir -p $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/swapctl/swaptier.service.in > $(DESTDIR)$(UNITDIR)/swaptier.service
+	@chmod 0644 $(DESTDIR)$(UNITDIR)/swaptier.service
 	@set -e; for n in $(POLICY_NAMES); do \
 		echo "install -D -m 0644 $(BPF_OUT)/$$n.bpf.o $(DESTDIR)$(POLICYDIR)/$$n.bpf.o"; \
 		install -D -m 0644 $(BPF_OUT)/$$n.bpf.o $(DESTDIR)$(POLICYDIR)/$$n.bpf.o; \
@@ -186,11 +193,12 @@ install:
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/swapctl $(DESTDIR)$(MAN8DIR)/swapctl.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/swapctl \
+		$(DESTDIR)$(EXAMPLEDIR)/swaptier.conf.example $(DESTDIR)$(UNITDIR)/swaptier.service \
 		$(POLICY_NAMES:%=$(DESTDIR)$(POLICYDIR)/%.bpf.o) \
 		$(DESTDIR)$(INCLUDEDIR)/swap_tier.bpf.h $(DESTDIR)$(INCLUDEDIR)/linux/swap_tier.h \
 		$(addprefix $(DESTDIR)$(BPFTRACEDIR)/,$(notdir $(BPFTRACE_SCRIPTS)))
 	@for d in $(POLICYDIR) $(PREFIX)/lib/swaptier $(INCLUDEDIR)/linux $(INCLUDEDIR) \
-		$(BPFTRACEDIR) $(PREFIX)/share/swaptier; do \
+		$(BPFTRACEDIR) $(PREFIX)/share/swaptier $(UNITDIR) $(PREFIX)/lib/systemd; do \
 		[ ! -d "$(DESTDIR)$$d" ] || rmdir "$(DESTDIR)$$d" 2>/dev/null || true; \
 	done
 

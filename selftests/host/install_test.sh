@@ -49,6 +49,8 @@ expected_files() {
 	done
 	echo "644 include/swaptier/swap_tier.bpf.h"
 	echo "644 include/swaptier/linux/swap_tier.h"
+	echo "644 share/swaptier/swaptier.conf.example"
+	echo "644 lib/systemd/system/swaptier.service"
 	for p in "$top"/tools/bpftrace/*.bt; do
 		[ -f "$p" ] && echo "644 share/swaptier/bpftrace/${p##*/}"
 	done
@@ -139,7 +141,7 @@ expect_completion_has() {
 
 COMP_SCRIPT=$root/share/bash-completion/completions/swapctl
 export COMP_SCRIPT
-commands="ghost tier policy status metrics top version help"
+commands="ghost tier policy status metrics top apply version help"
 tier_cmds="add remove drain set list show help"
 
 # a fake sysfs and cgroup tree, and a directory of files to complete
@@ -188,6 +190,34 @@ t_installed_content() {
 			{ diag "$p.bpf.o is not build/bpf's"; rc=1; }
 	done
 	return $rc
+}
+
+# the installed unit names the installed swapctl, and systemd accepts it:
+# systemd-analyze verify on a copy whose ExecStart is the staged binary
+# (the unit's dependencies, sysinit.target and the rest, are the build
+# host's; --man=no: the man page is checked by t_installed_files); the
+# example configuration is one apply parses
+t_installed_unit() {
+	local unit=$root/lib/systemd/system/swaptier.service out
+	grep -qx "ExecStart=$prefix/sbin/swapctl apply --watch /etc/swaptier.conf" "$unit" ||
+		{ diag "ExecStart is not $prefix/sbin/swapctl apply --watch:" "$(grep ExecStart "$unit")"; return 1; }
+	command -v systemd-analyze >/dev/null ||
+		{ diag "systemd-analyze missing (install-deps installs systemd)"; return 1; }
+	mkdir -p unit
+	sed "s|^ExecStart=$prefix/sbin/swapctl |ExecStart=$root/sbin/swapctl |" \
+		"$unit" >unit/swaptier.service
+	out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
+		unit/swaptier.service 2>&1) ||
+		{ diag "systemd-analyze verify failed:" "$out"; return 1; }
+	# verify prints unknown keys and the like without failing: none expected
+	[ -z "$out" ] || { diag "systemd-analyze verify warned:" "$out"; return 1; }
+	out=$("$root/sbin/swapctl" apply --dry-run "$root/share/swaptier/swaptier.conf.example" 2>&1)
+	# the example's devices do not exist here: apply gets past parsing
+	if grep -q "line [0-9]*:" <<<"$out"; then
+		diag "the example does not parse:" "$out"
+		return 1
+	fi
+	return 0
 }
 
 # the installed swapctl looks for policies where they were installed, and
@@ -316,7 +346,14 @@ t_complete_options() {
 	expect_completion "tier add options" "--tier --prio --json --pretty --help" \
 		-- swapctl tier add /dev/vdb -- &&
 		expect_completion "policy detach options" "--cgroup --cgroup-id" \
-			-- swapctl policy detach --cg
+			-- swapctl policy detach --cg &&
+		expect_completion "policy stats options" "--cgroup" \
+			-- swapctl policy stats --cg &&
+		expect_completion "apply options" "--dry-run --watch --json --pretty --help" \
+			-- swapctl apply -- &&
+		(cd "$fake/files" && expect_completion "apply FILE" "help mine.bpf.o notes.txt objs" \
+			-- swapctl apply '') &&
+		expect_completion "after apply FILE" "" -- swapctl apply x.conf ''
 }
 
 # option values: tier names (sysfs directories with an index, else the
@@ -362,7 +399,7 @@ t_uninstall() {
 	fi
 	left=$(files_under "$dest")
 	[ -z "$left" ] || { diag "left after uninstall:" "$left"; return 1; }
-	for d in lib/swaptier include/swaptier share/swaptier; do
+	for d in lib/swaptier include/swaptier share/swaptier lib/systemd; do
 		[ ! -e "$root/$d" ] || { diag "$d left after uninstall"; return 1; }
 	done
 }
@@ -372,6 +409,7 @@ TESTS=(
 	"t_installed_files|every documented file, with its mode, and nothing else"
 	"t_installed_content|installed files are the sources and build/bpf's policies"
 	"t_installed_policy_dir|installed swapctl's policy directory is the installed policies"
+	"t_installed_unit|swaptier.service names the installed swapctl and passes systemd-analyze verify; the example parses"
 	"t_bpftrace_scripts|bpftrace scripts installed when there are some; uninstall keeps foreign files"
 	"t_out_of_tree_policy|out-of-tree policy builds with the installed headers and the macros"
 	"t_completion_syntax|bash -n on the completion script"
@@ -379,7 +417,7 @@ TESTS=(
 	"t_complete_commands|'swapctl ' completes the commands"
 	"t_complete_tier_subcommands|'swapctl tier ' completes the tier commands"
 	"t_complete_policy_load_files|'swapctl policy load ' completes files and policy names"
-	"t_complete_options|options of 'tier add' and 'policy detach'"
+	"t_complete_options|options of tier add, policy detach, policy stats and apply; apply FILE"
 	"t_complete_option_values|tier names, cgroup paths, cgroup ids, policy names"
 	"t_complete_with_bash_completion|completion with bash-completion loaded"
 	"t_uninstall|make uninstall DESTDIR=\$tmp PREFIX=$prefix removes it all"

@@ -2043,4 +2043,164 @@ TEST_F_TIMEOUT(policy, all_kfuncs_every_hook, 300)
 	all_kfuncs_bpf__destroy(skel);
 }
 
+/* The value of "    NAME = VALUE" in swapctl policy stats' text, or NULL. */
+static const char *stats_var(const char *out, const char *name, char *buf,
+			     size_t len)
+{
+	char needle[128];
+	const char *p, *e;
+
+	snprintf(needle, sizeof(needle), "\n    %s = ", name);
+	p = strstr(out, needle);
+	if (!p)
+		return NULL;
+	p += strlen(needle);
+	e = strchrnul(p, '\n');
+	snprintf(buf, len, "%.*s", (int)(e - p), p);
+	return buf;
+}
+
+static long long stats_num(struct __test_metadata *_metadata, const char *out,
+			   const char *name)
+{
+	char buf[256];
+
+	ASSERT_NE(NULL, stats_var(out, name, buf, sizeof(buf)))
+		TH_LOG("policy stats shows no %s: %.1500s", name, out);
+	return strtoll(buf, NULL, 0);
+}
+
+/*
+ * 17. swapctl policy stats reads a policy's own figures back from the
+ * kernel by BTF: the stats program (progs/stats.bpf.c) counts every
+ * place() call in a .bss counter, a struct member, a hash map entry (by
+ * order) and a percpu array; each must equal the kernel's place_calls
+ * counter for the policy.  Its .data and .rodata show every kind of value
+ * (signed, enum, bool, array, a string set with --set) as the program or
+ * --set gave them, in text and in JSON.  Asking for a name or a cgroup
+ * with no such policy fails with status 32.
+ */
+TEST_F_TIMEOUT(policy, stats_reads_globals_and_maps, 180)
+{
+	size_t ps = st_page_size(), npages = 8 * ST_MiB / ps;
+	struct worker_resp ready;
+	struct st_snap s0, s1;
+	struct pol_stat p0, p1, p2;
+	char obj[PATH_MAX], out[OUT_LEN], js[OUT_LEN], buf[256];
+	char want[PATH_MAX + 64];
+	const char *p;
+	long long id, calls, last_calls, by_order, sum = 0;
+	int rc;
+
+	need_obj(_metadata, "stats", true, obj, sizeof(obj));
+	add_backend(_metadata, self, 0, self->env.ssd, "ssd");
+	id = attach(_metadata, self, "load", obj, "stats", self->cg,
+		    SETS("label=hello", "bias=-7"));
+	pstat(_metadata, id, &p0);
+	ASSERT_EQ(0LL, p0.place);
+
+	st_swap_out(_metadata, self->cg, &self->w, npages,
+		    CANARY_COMPRESSIBLE, "8M", RECLAIM_LONG_MS, &ready, &s0,
+		    &s1);
+	pstat(_metadata, id, &p1);
+	/* not policy_cmd(): its log line folds @out into one line */
+	rc = swapctl_argv(&self->env, out, sizeof(out), "stats", "stats",
+			  self->cg, NULL);
+	pstat(_metadata, id, &p2);
+	ASSERT_EQ(0, rc) TH_LOG("policy stats: %.2000s", out);
+	ksft_print_msg("policy stats (place_calls %lld..%lld):\n%s", p1.place,
+		       p2.place, out);
+	ASSERT_GT(p1.place, 0LL) TH_LOG("place() never ran");
+
+	/* the header: the cgroup, the name, the struct_ops map */
+	snprintf(want, sizeof(want), "%s: stats (struct_ops map ", self->cg);
+	ASSERT_EQ(0, strncmp(out, want, strlen(want)))
+		TH_LOG("the header is not '%s...': %.300s", want, out);
+
+	/* one count, five places: all equal to the kernel's figure */
+	calls = stats_num(_metadata, out, "place_calls");
+	ASSERT_GE(calls, p1.place);
+	ASSERT_LE(calls, p2.place);
+	ASSERT_NE(NULL, stats_var(out, "last", buf, sizeof(buf)));
+	ASSERT_EQ(1, sscanf(buf, "{calls = %lld,", &last_calls))
+		TH_LOG("last = %s", buf);
+	ASSERT_GE(last_calls, p1.place);
+	ASSERT_LE(last_calls, p2.place);
+	ASSERT_NE(NULL, strstr(buf, ", order = 0, seen = 1, tier = "))
+		TH_LOG("last = %s (order-0 pages only: bitfields order 0, seen 1)",
+		       buf);
+	p = strstr(out, "\n  by_order (hash, map ");
+	ASSERT_NE(NULL, p) TH_LOG("no by_order map in %.1500s", out);
+	p = strstr(p, "):\n    0 = ");
+	ASSERT_NE(NULL, p) TH_LOG("by_order has no entry for order 0");
+	by_order = strtoll(p + strlen("):\n    0 = "), NULL, 10);
+	ASSERT_GE(by_order, p1.place);
+	ASSERT_LE(by_order, p2.place);
+	p = strstr(out, "\n  per_cpu (percpu_array, map ");
+	ASSERT_NE(NULL, p) TH_LOG("no per_cpu map in %.1500s", out);
+	p = strstr(p, "):\n    0 = [");
+	ASSERT_NE(NULL, p) TH_LOG("per_cpu has no entry 0 as a list");
+	for (p += strlen("):\n    0 = ["); *p && *p != ']';) {
+		char *end;
+
+		sum += strtoll(p, &end, 10);
+		ASSERT_NE(p, end) TH_LOG("per_cpu: not a number at '%.40s'", p);
+		p = end + strspn(end, ", ");
+	}
+	ASSERT_GE(sum, p1.place);
+	ASSERT_LE(sum, p2.place);
+	ASSERT_GE(stats_num(_metadata, out, "data_reads"), p1.place);
+
+	/* every kind of value, as the program and --set gave them */
+	ASSERT_STREQ("\"hello\"", stats_var(out, "label", buf, sizeof(buf)));
+	ASSERT_STREQ("-7", stats_var(out, "bias", buf, sizeof(buf)));
+	ASSERT_STREQ("4277006349", stats_var(out, "magic", buf, sizeof(buf)));
+	ASSERT_STREQ("-42", stats_var(out, "neg", buf, sizeof(buf)));
+	ASSERT_STREQ("STATS_MODE_B", stats_var(out, "mode", buf, sizeof(buf)));
+	ASSERT_STREQ("true", stats_var(out, "ok", buf, sizeof(buf)));
+	ASSERT_STREQ("[2, 3, 5, 7]", stats_var(out, "primes", buf, sizeof(buf)));
+	ASSERT_NE(NULL, strstr(out, "\n  .rodata:\n"));
+	ASSERT_NE(NULL, strstr(out, "\n  .data:\n"));
+	ASSERT_NE(NULL, strstr(out, "\n  .bss:\n"));
+
+	/* JSON: the same figures */
+	{
+		char *argv[] = { (char *)self->env.swapctl, "-j", "policy",
+				 "stats", "--cgroup", self->cg, NULL };
+		static const char *const needles[] = {
+			"\"name\":\"stats\"", "\"label\":\"hello\"",
+			"\"bias\":-7", "\"neg\":-42", "\"mode\":\"STATS_MODE_B\"",
+			"\"ok\":true", "\"primes\":[2,3,5,7]",
+			"\"name\":\"by_order\",", "\"type\":\"hash\"",
+			"\"type\":\"percpu_array\"", "\"variables\":{",
+		};
+		long long jcalls = -1;
+		size_t i;
+
+		rc = st_run(argv, js, sizeof(js), SWAPCTL_TIMEOUT_S);
+		ASSERT_EQ(0, rc) TH_LOG("policy stats -j: %.2000s", js);
+		ASSERT_EQ('[', js[0]) TH_LOG("not a JSON array: %.300s", js);
+		for (i = 0; i < ST_ARRAY_SIZE(needles); i++)
+			ASSERT_NE(NULL, strstr(js, needles[i]))
+				TH_LOG("no %s in %.2000s", needles[i], js);
+		p = strstr(js, "\"place_calls\":");
+		ASSERT_NE(NULL, p);
+		jcalls = strtoll(p + strlen("\"place_calls\":"), NULL, 10);
+		ASSERT_GE(jcalls, p1.place);
+		ASSERT_LE(jcalls, p2.place);
+		snprintf(want, sizeof(want), "\"cgroup_id\":%lld,", id);
+		ASSERT_NE(NULL, strstr(js, want)) TH_LOG("no %s", want);
+	}
+
+	/* nothing of that name, or on that cgroup: status 32 */
+	rc = policy_cmd(self, out, sizeof(out), "stats", "nosuch", NULL, NULL);
+	ASSERT_EQ(32, rc) TH_LOG("stats of a name nothing has: %s", out);
+	ASSERT_NE(NULL, strstr(out, "no policy nosuch is attached"));
+	make_cg2(_metadata, self);
+	rc = policy_cmd(self, out, sizeof(out), "stats", NULL, self->cg2,
+			NULL);
+	ASSERT_EQ(32, rc) TH_LOG("stats of a cgroup without a policy: %s", out);
+	verify(_metadata, self->cg, &self->w, &s1, s1.ssd.used - s0.ssd.used);
+}
+
 TEST_HARNESS_MAIN

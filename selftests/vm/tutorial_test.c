@@ -11,9 +11,8 @@
  *   src/ssd_cap.bpf.o, src/step1/ssd_cap.bpf.o, src/step2/ssd_cap.bpf.o
  *   destdir/usr/local/share/swaptier/bpftrace/  (the installed scripts)
  * The tests run the tutorial's commands from src/ (so "./ssd_cap.bpf.o" is
- * the tutorial's object): swapctl policy load/show/replace/detach, bpftool
- * map dump name ssd_cap.rodata / ssd_cap.bss, and the installed
- * swaptier-cgroup.bt under bpftrace.
+ * the tutorial's object): swapctl policy load/show/stats/replace/detach,
+ * and the installed swaptier-cgroup.bt under bpftrace.
  *
  * The workload is that of the tutorial's step 6: a cgroup jobs/a (a child
  * of the cgroup the policy is attached to) holding NPAGES incompressible
@@ -27,9 +26,7 @@
  *
  * Environment: that of policy_test (root, cgroup v2 with +memory, zswap
  * enabled, no swap active, SWAPCTL, SWAPTIER_SCRATCH, SWAPTIER_SSD,
- * SWAPTIER_HDD, bpffs), bpftrace in PATH, and the tree's bpftool
- * (build/bpftool/bpftool next to this binary's tree, or $BPFTOOL): the
- * tutorial's operator has bpftool installed, the guest does not.
+ * SWAPTIER_HDD, bpffs) and bpftrace in PATH.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -76,7 +73,6 @@ FIXTURE(tutorial) {
 	struct st_backend be[MAX_BACKENDS];	/* 0: ssd, 1: hdd */
 	char src[PATH_MAX];		/* the extracted, built tutorial files */
 	char bt_dir[PATH_MAX];		/* the installed bpftrace scripts */
-	char bpftool[PATH_MAX];
 	struct st_bt bt;			/* bpftrace */
 	bool global, cgroup;		/* may have attached there */
 };
@@ -99,7 +95,6 @@ static void find_paths(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(tutorial) *self)
 {
 	const char *dir = getenv("SWAPTIER_TUTORIAL_DIR");
-	const char *bpftool = getenv("BPFTOOL");
 	char here[PATH_MAX], obj[PATH_MAX + 32];
 
 	exe_dir(here, sizeof(here));
@@ -112,15 +107,6 @@ static void find_paths(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, access(obj, R_OK))
 		TH_LOG("%s: %s (make selftests builds it from docs/tutorial.md)",
 		       obj, strerror(errno));
-	exe_dir(here, sizeof(here));
-	if (bpftool && bpftool[0])
-		snprintf(self->bpftool, sizeof(self->bpftool), "%s", bpftool);
-	else
-		snprintf(self->bpftool, sizeof(self->bpftool),
-			 "%.3000s/../../build/bpftool/bpftool", here);
-	ASSERT_EQ(0, access(self->bpftool, X_OK))
-		TH_LOG("bpftool %s: %s (make bpftool; or set BPFTOOL)",
-		       self->bpftool, strerror(errno));
 }
 
 FIXTURE_SETUP(tutorial)
@@ -205,36 +191,29 @@ static int swapctl(FIXTURE_DATA(tutorial) *self, char *out, size_t len,
 	swapctl(self, out, sizeof(out), (char *const[]){ __VA_ARGS__, NULL })
 
 /*
- * "bpftool map dump name MAP" (the tutorial's command): the value of the
- * variable var in the first map of that name, as bpftool prints it with
- * the object's BTF ("var": N), -1 if absent.  With want >= 0, the value of
- * the map that has var == want, if one has (several maps of the name may
- * exist while a replaced policy's maps are being freed).
+ * "swapctl policy stats ssd_cap [--cgroup CG]" (the tutorial's command):
+ * the value of the variable var ("    var = N"), -1 if absent.
  */
-static long long bpftool_var(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(tutorial) *self, const char *map,
-			     const char *var, long long want)
+static long long stats_var(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(tutorial) *self, const char *cg,
+			   const char *var)
 {
-	char *argv[] = { self->bpftool, "map", "dump", "name", (char *)map,
-			 NULL };
+	char *argv[] = { (char *)self->env.swapctl, "policy", "stats",
+			 "ssd_cap", cg ? "--cgroup" : NULL, (char *)cg, NULL };
 	char out[OUT_LEN], key[64];
-	long long v = -1, first = -1;
+	long long v = -1;
 	const char *p;
 	int rc;
 
 	rc = st_run(argv, out, sizeof(out), 30);
-	ksft_print_msg("# bpftool map dump name %s: exit %d\n", map, rc);
-	snprintf(key, sizeof(key), "\"%s\": ", var);
-	for (p = out; (p = strstr(p, key)); p += strlen(key)) {
+	ksft_print_msg("# swapctl policy stats ssd_cap%s%s: exit %d\n%s",
+		       cg ? " --cgroup " : "", cg ? cg : "", rc, out);
+	snprintf(key, sizeof(key), "\n    %s = ", var);
+	p = strstr(out, key);
+	if (p)
 		v = strtoll(p + strlen(key), NULL, 10);
-		if (first < 0)
-			first = v;
-		if (v == want)
-			break;
-	}
-	ksft_print_msg("bpftool: %s\n", st_oneline(out, sizeof(out)));
-	EXPECT_EQ(0, rc) TH_LOG("bpftool map dump name %s failed", map);
-	return want >= 0 && v == want ? v : first;
+	EXPECT_EQ(0, rc) TH_LOG("swapctl policy stats ssd_cap failed");
+	return v;
 }
 
 /* memory.stat swaptier_<tier> of cg, in pages; the key must be there. */
@@ -312,8 +291,8 @@ TEST_F_TIMEOUT(tutorial, cgroup_cap, 900)
 	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "load", "./ssd_cap.bpf.o",
 			     "--cgroup", self->jobs, "--set", set));
 	assert_policy(_metadata, id, "ssd_cap", &ps);
-	ASSERT_EQ(CAP_MIB, bpftool_var(_metadata, self, "ssd_cap.rodata",
-				       "cap_mib", -1));
+	ASSERT_EQ(CAP_MIB, stats_var(_metadata, self, self->jobs, "cap_mib"));
+	ASSERT_EQ(0, stats_var(_metadata, self, self->jobs, "ssd_pages"));
 
 	/* step 6: the script first, then the workload */
 	bt_run(_metadata, self, "swaptier-cgroup.bt", self->a, "1");
@@ -358,10 +337,8 @@ TEST_F_TIMEOUT(tutorial, cgroup_cap, 900)
 	ASSERT_GE(ps.writeback, ssd_w + hdd_w);
 	ASSERT_EQ(0LL, ps.errors);
 	/* step 3's counters, as the tutorial reads them */
-	ASSERT_EQ(ssd_w, bpftool_var(_metadata, self, "ssd_cap.bss",
-				     "ssd_pages", -1));
-	ASSERT_EQ(hdd_w, bpftool_var(_metadata, self, "ssd_cap.bss",
-				     "hdd_pages", -1));
+	ASSERT_EQ(ssd_w, stats_var(_metadata, self, self->jobs, "ssd_pages"));
+	ASSERT_EQ(hdd_w, stats_var(_metadata, self, self->jobs, "hdd_pages"));
 
 	/* the job reads its data again: every byte */
 	st_worker_check(_metadata, &self->w, &r);
@@ -399,8 +376,7 @@ TEST_F_TIMEOUT(tutorial, cgroup_cap, 900)
 	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "replace", "./ssd_cap.bpf.o",
 			     "--cgroup", self->jobs, "--set", "cap_mib=4"));
 	assert_policy(_metadata, id, "ssd_cap", &ps);
-	ASSERT_EQ(4, bpftool_var(_metadata, self, "ssd_cap.rodata", "cap_mib",
-				 4));
+	ASSERT_EQ(4, stats_var(_metadata, self, self->jobs, "cap_mib"));
 	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "detach", "--cgroup",
 			     self->jobs));
 	ASSERT_EQ(0, pol_wait_detached((unsigned long long)id, DETACH_WAIT_MS));
@@ -427,15 +403,13 @@ TEST_F_TIMEOUT(tutorial, global_and_steps, 600)
 	self->global = true;
 	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "load", "./ssd_cap.bpf.o"));
 	assert_policy(_metadata, 0, "ssd_cap", &ps);
-	ASSERT_EQ(64, bpftool_var(_metadata, self, "ssd_cap.rodata",
-				  "cap_mib", 64));
+	ASSERT_EQ(64, stats_var(_metadata, self, NULL, "cap_mib"));
 	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "detach"));
 	ASSERT_EQ(0, pol_wait_detached(0, DETACH_WAIT_MS));
 	ASSERT_EQ(0, SWAPCTL(self, out, "policy", "load", "./ssd_cap.bpf.o",
 			     "--set", "cap_mib=1024"));
 	assert_policy(_metadata, 0, "ssd_cap", &ps);
-	ASSERT_EQ(1024, bpftool_var(_metadata, self, "ssd_cap.rodata",
-				    "cap_mib", 1024));
+	ASSERT_EQ(1024, stats_var(_metadata, self, NULL, "cap_mib"));
 
 	/* both targets at once; a second load on a target: status 32 */
 	self->cgroup = true;

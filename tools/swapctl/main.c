@@ -318,7 +318,8 @@ static void print_main_help(FILE *f)
 		"       %1$s help\n"
 		"       %1$s version\n"
 		"\n"
-		"       OBJECT := { ghost | tier | policy | status | metrics | top | version }\n"
+		"       OBJECT := { ghost | tier | policy | status | metrics | top | apply |\n"
+		"                   version }\n"
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-h|--help} |\n"
 		"                    {-V|--version} }\n"
 		"\n"
@@ -335,10 +336,12 @@ static void print_main_help(FILE *f)
 		"       %1$s policy replace { OBJ | NAME } [--cgroup PATH] [--set KEY=VALUE]...\n"
 		"       %1$s policy detach [--cgroup PATH | --cgroup-id ID | --all]\n"
 		"       %1$s policy show [-j] [--cgroup PATH]\n"
+		"       %1$s policy stats [NAME] [-j] [--cgroup PATH]\n"
 		"       %1$s status [-j]\n"
 		"       %1$s metrics [-o FILE]\n"
 		"       %1$s top [--once] [--interval SECS] [--sort KEY] [--count N]\n"
 		"                  [--cgroup PATH] [-j]\n"
+		"       %1$s apply [--dry-run | --watch] [-j] FILE\n"
 		"\n"
 		"See '%1$s OBJECT help' and swapctl(8) for details.\n",
 		bin_name);
@@ -375,6 +378,7 @@ static const struct cmd main_cmds[] = {
 	{ "status",	do_status },
 	{ "metrics",	do_metrics },
 	{ "top",	do_top },
+	{ "apply",	do_apply },
 	{ "version",	do_version },
 	{ NULL,		NULL },
 };

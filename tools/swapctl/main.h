@@ -14,13 +14,15 @@
  * .c file's interface; an arrow is an #include and the calls behind it):
  *
  *   commands   main.c ghost.c status.c tier.c policy.c metrics.c top.c
+ *              apply.c (-> conf.c/.h, its file format)
  *                  |  argument parsing and printing
  *                  v
  *   actions    tier_ops.h: tier_ops.c -> tiers.h
  *                          policy_ops.c -> policy_obj.h
  *                  |
  *                  v
- *   model      attached.c/.h  -> policy_obj.c/.h
+ *   model      policy_stats.c/.h -> attached.h, policy_obj.h
+ *              attached.c/.h  -> policy_obj.c/.h
  *              tiers.c/.h     -> swapinfo.c/.h
  *              policy_obj.c/.h, swapinfo.c/.h
  *                  |
@@ -222,5 +224,6 @@ int do_policy(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_tier(int argc, char **argv);
 int do_top(int argc, char **argv);
+int do_apply(int argc, char **argv);
 
 #endif /* SWAPCTL_MAIN_H */

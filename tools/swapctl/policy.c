@@ -39,6 +39,7 @@
 #include "main.h"
 #include "policy_obj.h"
 #include "attached.h"
+#include "policy_stats.h"
 #include "tier_ops.h"
 
 static void policy_help(FILE *f)
@@ -49,6 +50,7 @@ static void policy_help(FILE *f)
 		"       %1$s policy replace { OBJ | NAME } [--cgroup PATH] [--set KEY=VALUE]...\n"
 		"       %1$s policy detach [--cgroup PATH | --cgroup-id ID | --all]\n"
 		"       %1$s policy show [-j [-p]] [--cgroup PATH]\n"
+		"       %1$s policy stats [NAME] [-j [-p]] [--cgroup PATH]\n"
 		"       %1$s policy help\n"
 		"\n"
 		"       NAME := a policy of the policy directory, %2$s\n"
@@ -65,7 +67,8 @@ static void policy_help(FILE *f)
 		"'load' attaches a policy globally or to the cgroup PATH and pins its link\n"
 		"at %3$s/%4$s/{global,cgroup-ID}; 'replace' swaps the policy behind a pinned\n"
 		"link atomically; 'detach' detaches it and removes the pin; 'show' lists the\n"
-		"attached policies with their counters.\n",
+		"attached policies with their counters; 'stats' shows the global variables\n"
+		"and maps of the pinned ones (all, those named NAME, or PATH's), by BTF.\n",
 		bin_name, policy_dir(), DEFAULT_BPFFS, PIN_SUBDIR);
 }
 
@@ -468,39 +471,58 @@ static void show_json(const struct attached *a, size_t nr)
 	jw_free(w);
 }
 
-static int do_show(int argc, char **argv)
+/*
+ * The arguments of show and stats: [--cgroup PATH], and with @name a
+ * NAME too.  0, 1 after printing the help, or an EXIT_* code; *want is
+ * the id of the cgroup PATH names.
+ */
+static int parse_show_args(int argc, char **argv, const char **name,
+			   const char **cgroup, uint64_t *want, char *obj,
+			   const char *cmd)
 {
 	static const struct option opts[] = {
 		{ "cgroup",	required_argument,	NULL, 'c' },
 		{ NULL,		0,			NULL, 0 },
 	};
-	struct attached_list l = { 0 };
-	const char *cgroup = NULL;
-	uint64_t want = 0;
-	char obj[OBJ_LEN];
-	int c, ret;
+	int c;
 
+	*cgroup = NULL;
+	*want = 0;
 	optind = 0;
 	while ((c = cmd_getopt(argc, argv, opts, "policy")) != -1) {
 		switch (c) {
 		case 'c':
-			cgroup = optarg;
+			*cgroup = optarg;
 			break;
 		case 'h':
 			policy_help(stdout);
-			return EXIT_OK;
+			return 1;
 		default:
 			return EXIT_USAGE;
 		}
 	}
+	if (name) {
+		*name = optind < argc ? argv[optind++] : NULL;
+	}
 	if (optind < argc)
 		return unexpected_arg(argv[optind], "policy");
-	pol_obj(obj, sizeof(obj), cgroup ? cgroup : "show");
-	if (cgroup) {
-		ret = cgroup_id_of(cgroup, obj, "--cgroup", &want);
-		if (ret)
-			return ret;
-	}
+	pol_obj(obj, OBJ_LEN, *cgroup ? *cgroup : cmd);
+	if (*cgroup)
+		return cgroup_id_of(*cgroup, obj, "--cgroup", want);
+	return EXIT_OK;
+}
+
+static int do_show(int argc, char **argv)
+{
+	struct attached_list l = { 0 };
+	const char *cgroup;
+	uint64_t want;
+	char obj[OBJ_LEN];
+	int ret;
+
+	ret = parse_show_args(argc, argv, NULL, &cgroup, &want, obj, "show");
+	if (ret)
+		return ret == 1 ? EXIT_OK : ret;
 	ret = attached_read(&l, obj, true, cgroup != NULL, want);
 	if (ret)
 		goto out;
@@ -514,6 +536,19 @@ out:
 	return ret;
 }
 
+static int do_stats(int argc, char **argv)
+{
+	const char *cgroup, *name;
+	uint64_t want;
+	char obj[OBJ_LEN];
+	int ret;
+
+	ret = parse_show_args(argc, argv, &name, &cgroup, &want, obj, "stats");
+	if (ret)
+		return ret == 1 ? EXIT_OK : ret;
+	return policy_stats(name, cgroup, want, obj);
+}
+
 /* ------------------------------------------------------------------ */
 
 int do_policy(int argc, char **argv)
@@ -524,6 +559,7 @@ int do_policy(int argc, char **argv)
 		{ "replace",	do_replace },
 		{ "detach",	do_detach },
 		{ "show",	do_show },
+		{ "stats",	do_stats },
 		{ "help",	do_help },
 		{ NULL,		NULL },
 	};

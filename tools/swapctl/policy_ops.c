@@ -71,6 +71,8 @@ static void print_loaded(const struct policy *p, const struct target *t,
 	char name[SWAP_TIER_OPS_NAME_LEN + 1];
 	struct jw *w;
 
+	if (ops_quiet)
+		return;
 	ops_name(p, name, sizeof(name));
 	if (!json_output) {
 		bool replaced = !strcmp(verb, "replaced");
@@ -419,6 +421,8 @@ static void print_detached(const struct detached *d, size_t nr)
 {
 	struct jw *w;
 
+	if (ops_quiet)
+		return;
 	if (!json_output) {
 		for (size_t i = 0; i < nr; i++) {
 			if (d[i].name)

@@ -165,9 +165,10 @@ _swapctl_options()
 	tier/list | tier/show) o="--all $common" ;;
 	policy/load | policy/replace) o="--cgroup --set --debug $common" ;;
 	policy/detach) o="--cgroup --cgroup-id --all $common" ;;
-	policy/show) o="--cgroup $common" ;;
+	policy/show | policy/stats) o="--cgroup $common" ;;
 	metrics/*) o="--output $common" ;;
-	top/help) o="" ;;
+	top/help | apply/help) o="" ;;
+	apply/*) o="--dry-run --watch $common" ;;
 	top/*) o="--once --interval --sort --count --cgroup $common" ;;
 	*/help) o="" ;;
 	*) o=$common ;;
@@ -226,11 +227,11 @@ _swapctl()
 			((npos++))
 		fi
 	done
-	# status, metrics and top have no COMMAND: a word after them is an
-	# argument
+	# status, metrics, top and apply have no COMMAND: a word after them is
+	# an argument (apply's FILE)
 	case $obj in
 	status) [[ $cmd && $cmd != show && $cmd != help ]] && return ;;
-	metrics | top) [[ $cmd && $cmd != help ]] && return ;;
+	metrics | top | apply) [[ $cmd && $cmd != help ]] && return ;;
 	esac
 
 	# the value of an option (or of --set KEY=VALUE, split by bash)
@@ -250,7 +251,7 @@ _swapctl()
 	fi
 	if [[ $dashdash == false && $cur == -* ]]; then
 		if [[ $obj && -z $cmd && $obj != status && $obj != metrics &&
-		      $obj != top ]]; then
+		      $obj != top && $obj != apply ]]; then
 			_swapctl_add "--json"$'\n'"--pretty"$'\n'"--help"
 		else
 			_swapctl_add "$(_swapctl_options "$obj" "$cmd")"
@@ -259,17 +260,18 @@ _swapctl()
 	fi
 
 	if [[ -z $obj ]]; then
-		_swapctl_add $'ghost\ntier\npolicy\nstatus\nmetrics\ntop\nversion\nhelp'
+		_swapctl_add $'ghost\ntier\npolicy\nstatus\nmetrics\ntop\napply\nversion\nhelp'
 		return
 	fi
 	if [[ -z $cmd ]]; then
 		case $obj in
 		ghost) _swapctl_add $'create\nhelp' ;;
 		tier) _swapctl_add $'add\nremove\ndrain\nset\nlist\nshow\nhelp' ;;
-		policy) _swapctl_add $'list\nload\nreplace\ndetach\nshow\nhelp' ;;
+		policy) _swapctl_add $'list\nload\nreplace\ndetach\nshow\nstats\nhelp' ;;
 		status) _swapctl_add $'show\nhelp' ;;
 		metrics) _swapctl_add help ;;
 		top) _swapctl_add help ;;
+		apply) _swapctl_add help; _swapctl_files ;;
 		esac
 		return
 	fi
@@ -280,6 +282,7 @@ _swapctl()
 	tier/remove | tier/drain) _swapctl_backends; _swapctl_files ;;
 	tier/set) _swapctl_tiers ;;
 	policy/load | policy/replace) _swapctl_policies; _swapctl_files o ;;
+	policy/stats) _swapctl_policies ;;
 	esac
 } &&
 	complete -F _swapctl swapctl

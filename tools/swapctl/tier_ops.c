@@ -38,6 +38,8 @@ _Static_assert((((SWAP_TIER_MAX - 1) << SWAP_FLAG_TIER_SHIFT) &
  * swapon(2) flags for a back end of tier @index; @prio < 0 lets the kernel
  * choose the priority.
  */
+bool ops_quiet;
+
 static int backend_swap_flags(unsigned int index, int prio)
 {
 	int flags = SWAP_FLAG_BACKEND |
@@ -85,6 +87,8 @@ static void print_added(const char *path, const struct tier *t, int prio)
 {
 	struct jw *w;
 
+	if (ops_quiet)
+		return;
 	if (!json_output) {
 		printf("%s: back end of tier %s (index %u), ", path, t->name,
 		       t->index);
@@ -246,6 +250,8 @@ static void print_set(const char *name, int high, int low, int interval)
 {
 	struct jw *w;
 
+	if (ops_quiet)
+		return;
 	if (!json_output) {
 		if (name)
 			printf("%s: high watermark %d%%%s, low watermark %d%%\n",

@@ -13,6 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Set by a caller that reports each step itself (apply): the actions then
+ * print nothing on success; errors and dry-run calls are printed as ever.
+ */
+extern bool ops_quiet;
+
 /* -- tier_ops.c */
 
 /*
