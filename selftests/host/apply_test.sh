@@ -127,6 +127,7 @@ path = /x|line 1: 'path' before the first [section]
 [tier ssd]\nlow = 100|line 2: low: '100' is not a number 0 .. 99
 [tier ssd]\nhigh = 50\nlow = 60|line 1: tier ssd: low (60) must be below high (50)
 [tier ssd]\nweight = 1|line 2: unknown key 'weight' in [tier]
+[tier ssd]\ndevice = /dev/a\n[tier hdd]\ndevice = /dev/b\ndevice = /dev/a|line 3: device /dev/a is named twice
 [demote]\ninterval = 1s|line 2: interval: '1s' is not a number 0 .. 60000
 [demote]\nperiod = 1|line 2: unknown key 'period' in [demote]
 [policy]\ncgroup = /a|line 1: [policy] without name

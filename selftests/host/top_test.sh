@@ -285,7 +285,7 @@ t_top_help() {
 		"top help" "top -h" "top --help" "top --once -h" || return 1
 	run help
 	expect_line -F "top [--once] [--interval SECS]" "main help" || return 1
-	expect_line -F "metrics | top | version" "main help OBJECT list" || return 1
+	expect_line -F "metrics | top | apply |" "main help OBJECT list" || return 1
 	run top help extra
 	expect_error 16 help
 }

@@ -59,9 +59,25 @@ static const char *cg_rel(const char *cg)
 	return cg + strlen(CG_ROOT);
 }
 
+/* Create or replace the configuration file @path with @text. */
+static int conf_write(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
 static void write_conf(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(apply) *self, const char *policy_cg,
-		       const char *extra)
+		       const char *policy, const char *extra)
 {
 	char buf[4 * PATH_MAX + 512];
 
@@ -70,10 +86,10 @@ static void write_conf(struct __test_metadata *_metadata,
 		 "[ghost]\npath = %s\npriority = %d\n\n"
 		 "[tier ssd]\ndevice = %s\nhigh = %d\nlow = %d\n\n"
 		 "[demote]\ninterval = %d   # ms\n\n"
-		 "[policy]\nname = default\ncgroup = %s\n%s",
+		 "[policy]\nname = %s\ncgroup = %s\n%s",
 		 self->ghost, GHOST_PRIO, self->env.ssd, HIGH_PCT, LOW_PCT,
-		 INTERVAL_MS, policy_cg, extra);
-	ASSERT_EQ(0, st_write_file(self->conf, buf))
+		 INTERVAL_MS, policy ? policy : "default", policy_cg, extra);
+	ASSERT_EQ(0, conf_write(self->conf, buf))
 		TH_LOG("cannot write %s", self->conf);
 }
 
@@ -245,7 +261,7 @@ TEST_F_TIMEOUT(apply, apply_again_dry_run, 600)
 {
 	char out[OUT_LEN];
 
-	write_conf(_metadata, self, cg_rel(self->cg), "");
+	write_conf(_metadata, self, cg_rel(self->cg), NULL, "");
 	/* the dry run first: it names every step and does none */
 	ASSERT_EQ(0, apply(self, out, sizeof(out), "--dry-run"));
 	assert_counts(_metadata, out, "%d to do, %d unchanged", 5, 0);
@@ -264,13 +280,29 @@ TEST_F_TIMEOUT(apply, apply_again_dry_run, 600)
 	ASSERT_EQ(0, apply(self, out, sizeof(out), "--dry-run"));
 	assert_counts(_metadata, out, "%d to do, %d unchanged", 0, 5);
 
-	/* another tunable: the policy alone is replaced, once */
-	write_conf(_metadata, self, cg_rel(self->cg), "set = writeback_batch=128\n");
+	/* another policy, then another tunable: the policy alone is
+	 * replaced, once each */
+	write_conf(_metadata, self, cg_rel(self->cg), "latency", "");
 	ASSERT_EQ(0, apply(self, out, sizeof(out), NULL));
 	assert_counts(_metadata, out, "%d done, %d unchanged", 1, 4);
-	ASSERT_TRUE(strstr(out, "replace default") != NULL);
+	ASSERT_TRUE(strstr(out, "replace latency, was default") != NULL);
+	write_conf(_metadata, self, cg_rel(self->cg), "latency",
+		   "set = writeback_batch=128\n");
+	ASSERT_EQ(0, apply(self, out, sizeof(out), NULL));
+	assert_counts(_metadata, out, "%d done, %d unchanged", 1, 4);
+	ASSERT_TRUE(strstr(out, "replace latency, was latency") != NULL);
 	ASSERT_EQ(0, apply(self, out, sizeof(out), NULL));
 	assert_counts(_metadata, out, "%d done, %d unchanged", 0, 5);
+	/* replaced by hand: apply puts the file's back */
+	{
+		char *argv[] = { (char *)self->env.swapctl, "policy", "replace",
+				 "latency", "--cgroup", self->cg, NULL };
+
+		ASSERT_EQ(0, st_run(argv, out, sizeof(out), SWAPCTL_TIMEOUT_S))
+			TH_LOG("policy replace: %s", out);
+	}
+	ASSERT_EQ(0, apply(self, out, sizeof(out), NULL));
+	assert_counts(_metadata, out, "%d done, %d unchanged", 1, 4);
 
 	/* -j: one document, every step unchanged */
 	ASSERT_EQ(0, apply(self, out, sizeof(out), "-j"));
@@ -288,12 +320,12 @@ TEST_F_TIMEOUT(apply, stops_at_failure, 600)
 	snprintf(buf, sizeof(buf),
 		 "[ghost]\npath = %s\n[tier hdd]\ndevice = %s\n",
 		 self->ghost, self->env.ssd);
-	ASSERT_EQ(0, st_write_file(self->conf, buf));
+	ASSERT_EQ(0, conf_write(self->conf, buf));
 	ASSERT_EQ(0, apply(self, out, sizeof(out), NULL));
 	/* then it cannot be in tier ssd: status 32, nothing after tried */
 	ASSERT_EQ(0, tier_stat_read("hdd", &ts));
 	ASSERT_EQ(1LL, ts.nr_devices);
-	write_conf(_metadata, self, cg_rel(self->cg), "");
+	write_conf(_metadata, self, cg_rel(self->cg), NULL, "");
 	ASSERT_EQ(32, apply(self, out, sizeof(out), NULL));
 	ASSERT_TRUE(strstr(out, "is a back end of tier hdd") != NULL);
 	ASSERT_TRUE(strstr(out, "stopped after 0 steps done") != NULL);
@@ -301,7 +333,7 @@ TEST_F_TIMEOUT(apply, stops_at_failure, 600)
 	ASSERT_NE((long long)INTERVAL_MS, tier_root_file("demote_interval_ms"));
 	ASSERT_FALSE(pol_attached((unsigned long long)cg_id(self->cg)));
 	/* a malformed file changes nothing at all: status 8, with the line */
-	ASSERT_EQ(0, st_write_file(self->conf, "[tier ssd]\nhigh = 101\n"));
+	ASSERT_EQ(0, conf_write(self->conf, "[tier ssd]\nhigh = 101\n"));
 	ASSERT_EQ(8, apply(self, out, sizeof(out), NULL));
 	ASSERT_TRUE(strstr(out, "line 2: high") != NULL);
 }
@@ -313,15 +345,23 @@ TEST_F_TIMEOUT(apply, watch_attaches_new_cgroups, 600)
 	long long id, id2;
 	double t0;
 	int fd, status;
+	pid_t pid;
 
+	/* as systemd does for a slice: children get the memory controller */
+	ASSERT_EQ(0, cg_write(self->cg, "cgroup.subtree_control", "+memory"));
 	snprintf(name, sizeof(name), "later-%d", (int)getpid());
 	snprintf(self->later, sizeof(self->later), "%s/%s", self->cg, name);
-	write_conf(_metadata, self, cg_rel(self->later), "");
+	write_conf(_metadata, self, cg_rel(self->later), NULL, "");
 	ASSERT_EQ(0, st_unique_path(self->watch_out, sizeof(self->watch_out),
 				    self->env.scratch, "watch", ".out"));
-	self->watch_pid = fork();
-	ASSERT_GE(self->watch_pid, 0);
-	if (!self->watch_pid) {
+	/*
+	 * The fixture data is shared with the harness's parent (for the
+	 * teardown): only this process may store the pid, the child's 0
+	 * would make kill() signal the whole process group.
+	 */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
 		fd = open(self->watch_out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (fd < 0)
 			_exit(127);
@@ -331,6 +371,7 @@ TEST_F_TIMEOUT(apply, watch_attaches_new_cgroups, 600)
 		      self->conf, (char *)NULL);
 		_exit(127);
 	}
+	self->watch_pid = pid;
 	/* the first pass: everything but the policy, whose cgroup is missing */
 	for (t0 = st_now(); st_now() - t0 < WATCH_WAIT_MS / 1000.0;
 	     st_sleep_ms(200)) {
@@ -376,7 +417,7 @@ TEST_F_TIMEOUT(apply, tier_io_in_memory_stat, 900)
 	struct st_snap s0, s1, s2;
 	long long out0, out1, in1, in2, written, read;
 
-	write_conf(_metadata, self, cg_rel(self->cg), "");
+	write_conf(_metadata, self, cg_rel(self->cg), NULL, "");
 	ASSERT_EQ(0, apply(self, out, sizeof(out), NULL));
 	assert_applied(_metadata, self);
 	st_snap_take(self->cg, 0, &s0);

@@ -721,18 +721,31 @@ static int watch(struct run *r)
 			pause();
 			continue;
 		}
-		/* a cgroup that appeared while the watches were added */
-		ret = apply_policies(r);
+		/*
+		 * A cgroup that appeared while the watches were added.  A
+		 * policy that cannot be attached (its cgroup has no memory
+		 * controller, say) is tried again at the next event, not in
+		 * a loop.
+		 */
+		if (apply_policies(r))
+			p_warn("apply", "a policy could not be attached; trying again when a watched cgroup directory changes");
 		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-		while (!ret && !watch_stop && poll(&pfd, 1, -1) == 0)
-			;
+		while (!watch_stop) {
+			int n = poll(&pfd, 1, -1);
+
+			if (n > 0)
+				break;
+			if (n < 0 && errno != EINTR) {
+				ret = p_sys("inotify", "cannot wait for the cgroups");
+				break;
+			}
+		}
 		/* drain the events; each round re-adds the watches */
 		while (read(fd, buf, sizeof(buf)) > 0)
 			;
 		close(fd);
 		if (ret)
-			p_warn("apply", "a policy could not be attached; watching on");
-		ret = EXIT_OK;
+			break;
 	}
 	return ret;
 }
@@ -826,6 +839,7 @@ static int do_apply_file(int argc, char **argv)
 		printf("%s: %u done, %u unchanged\n", c.path, r.nr_done,
 		       r.nr_unchanged);
 	}
+	fflush(stdout);		/* a service's log, or a file, before waiting */
 	if (!ret && do_watch)
 		ret = watch(&r);
 out:

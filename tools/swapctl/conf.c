@@ -236,6 +236,18 @@ static int key_value(struct parser *p, char *s)
 	return bad(p, "'%s' before the first [section]", key);
 }
 
+/* Is device @d of tier @i named earlier in the file? */
+static bool device_before(const struct conf *c, size_t i, size_t d)
+{
+	const char *dev = c->tiers[i].devices[d];
+
+	for (size_t ti = 0; ti <= i; ti++)
+		for (size_t di = 0; di < (ti == i ? d : c->tiers[ti].nr_devices); di++)
+			if (!strcmp(c->tiers[ti].devices[di], dev))
+				return true;
+	return false;
+}
+
 /* What a section needs that only its end shows. */
 static int check(struct conf *c)
 {
@@ -254,6 +266,13 @@ static int check(struct conf *c)
 				     "line %d: tier %s: low (%d) must be below high (%d)",
 				     t->line, t->name, t->low, t->high);
 	}
+	for (i = 0; i < c->nr_tiers; i++)
+		for (size_t d = 0; d < c->tiers[i].nr_devices; d++)
+			if (device_before(c, i, d))
+				return p_err(EXIT_OTHER, c->path,
+					     "line %d: device %s is named twice (a back end is in one tier)",
+					     c->tiers[i].line,
+					     c->tiers[i].devices[d]);
 	for (i = 0; i < c->nr_policies; i++) {
 		const struct conf_policy *a = &c->policies[i];
 
