@@ -347,3 +347,17 @@ out:
 	free(pins);
 	return ret;
 }
+
+void jw_attached_target(struct jw *w, const struct attached *a)
+{
+	jw_field_string(w, "target", a->cgroup_id ? "cgroup" : "global");
+	jw_field_uint(w, "cgroup_id", a->cgroup_id);
+	if (a->cgroup_path)
+		jw_field_string(w, "cgroup_path", a->cgroup_path);
+	else
+		jw_field_null(w, "cgroup_path");
+	if (a->name)
+		jw_field_string(w, "name", a->name);
+	else
+		jw_field_null(w, "name");
+}

@@ -47,4 +47,12 @@ int attached_read(struct attached_list *l, const char *obj, bool need,
 		  bool only, uint64_t want);
 void attached_list_free(struct attached_list *l);
 
+struct jw;
+/*
+ * The members naming @a's target, as "policy show" and "policy stats"
+ * print them in JSON: target, cgroup_id, cgroup_path and name (null when
+ * the kernel detached the policy).
+ */
+void jw_attached_target(struct jw *w, const struct attached *a);
+
 #endif /* SWAPCTL_ATTACHED_H */

@@ -427,16 +427,7 @@ static void show_json(const struct attached *a, size_t nr)
 		const struct attached *x = &a[i];
 
 		jw_object_begin(w);
-		jw_field_string(w, "target", x->cgroup_id ? "cgroup" : "global");
-		jw_field_uint(w, "cgroup_id", x->cgroup_id);
-		if (x->cgroup_path)
-			jw_field_string(w, "cgroup_path", x->cgroup_path);
-		else
-			jw_field_null(w, "cgroup_path");
-		if (x->name)
-			jw_field_string(w, "name", x->name);
-		else
-			jw_field_null(w, "name");
+		jw_attached_target(w, x);
 		jw_field_bool(w, "detached", !x->name);
 		jw_name(w, "calls");
 		jw_object_begin(w);

@@ -772,13 +772,7 @@ static int stats_one(struct jw *w, const struct attached *a,
 	qsort(pp.maps, pp.nr_maps, sizeof(*pp.maps), cmp_u32);
 	if (w) {
 		jw_object_begin(w);
-		jw_field_string(w, "target", a->cgroup_id ? "cgroup" : "global");
-		jw_field_uint(w, "cgroup_id", a->cgroup_id);
-		if (a->cgroup_path)
-			jw_field_string(w, "cgroup_path", a->cgroup_path);
-		else
-			jw_field_null(w, "cgroup_path");
-		jw_field_string(w, "name", a->name);
+		jw_attached_target(w, a);
 		jw_field_uint(w, "struct_ops_map_id", pp.ops_id);
 		jw_name(w, "program_ids");
 		jw_array_begin(w);
