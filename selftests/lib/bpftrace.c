@@ -120,11 +120,19 @@ int st_bt_wait_attached(struct st_bt *bt, unsigned int timeout_s,
 
 int st_bt_interrupt(struct st_bt *bt, unsigned int timeout_s, int *status)
 {
-	double t0 = st_now();
+	double t0 = st_now(), sent = t0;
 	int st = 0, rc = 0;
 
 	kill(bt->pid, SIGINT);
 	while (waitpid(bt->pid, &st, WNOHANG) != bt->pid) {
+		/*
+		 * bpftrace only sets a flag on SIGINT, so sending it again is
+		 * harmless; one CI run saw a SIGINT not acted on for 60 s
+		 */
+		if (st_now() - sent > ST_BT_RESIGNAL_S) {
+			kill(bt->pid, SIGINT);
+			sent = st_now();
+		}
 		if (st_now() - t0 > timeout_s) {
 			kill(bt->pid, SIGKILL);
 			waitpid(bt->pid, &st, 0);

@@ -31,6 +31,8 @@
 #define ST_BT_START_S		240
 /* ... and takes a while to print its maps and exit after SIGINT. */
 #define ST_BT_STOP_S		60
+/* SIGINT again after this long without an exit */
+#define ST_BT_RESIGNAL_S	10
 /* The most of its output st_bt_stop() reads. */
 #define ST_BT_OUT_LEN		(256 << 10)
 
