@@ -389,7 +389,7 @@ fake_root() {
 		'/srv/my\040ghost\011tab\012nl\134bs' ghost 8388608 0 -2 \
 		/var/swapfile file 1048576 2048 5 \
 		/dev/vdb partition 999 1 -3 >>"$r/proc/swaps"
-	printf 'MemTotal:        8000000 kB\nZswap:              1234 kB\nZswapped:           5678 kB\nSwapCached:            0 kB\n' \
+	printf 'MemTotal:        8000000 kB\nZswap:              1234 kB\nZswapped:           5678 kB\nSwapCached:            0 kB\nSwapTotal:       1048576 kB\nSwapFree:         524288 kB\n' \
 		>"$r/proc/meminfo"
 	printf 'nr_free_pages 100\npswpin 11\npswpout 12\nzswpin 13\nzswpout 14\nzswpwb 15\nswpout_ghost_reject 16\n' \
 		>"$r/proc/vmstat"

@@ -41,7 +41,8 @@ t_status_fields() {
 		printf '%s\n' "$OUT" >st.json
 		json_valid st.json || return 1
 		json_check st.json \
-			'set(d) == {"swaps", "zswap", "counters"}' \
+			'set(d) == {"swaps", "zswap", "space", "counters"}' \
+			'set(d["space"]) == {"total_bytes", "free_bytes"}' \
 			'all(set(s) == {"name", "type", "kind", "size_bytes", "used_bytes", "priority", "tier", "role"} for s in d["swaps"])' \
 			'set(d["zswap"]) == {"enabled", "compressor", "pool_bytes", "stored_bytes", "stored_pages"}' \
 			'set(d["counters"]) == {"zswpout", "zswpin", "zswpwb", "pswpout", "pswpin", "ghost_rejects"}' \
@@ -67,6 +68,7 @@ t_status_values() {
 		'd["swaps"][2] == {"name": "/dev/vdb", "type": "partition", "kind": "disk", "size_bytes": 999 * 1024, "used_bytes": 1024, "priority": -3, "tier": None, "role": "swap"}' \
 		'd["zswap"] == {"enabled": True, "compressor": "zstd", "pool_bytes": 1234 * 1024, "stored_bytes": 5678 * 1024, "stored_pages": 4321}' \
 		'd["counters"] == {"zswpout": 14, "zswpin": 13, "zswpwb": 15, "pswpout": 12, "pswpin": 11, "ghost_rejects": 16}' \
+		'd["space"] == {"total_bytes": 1 << 30, "free_bytes": 1 << 29}' \
 		|| return 1
 	echo N >"$r/sys/module/zswap/parameters/enabled"
 	SWAPCTL_SYSROOT=$r run status -j
@@ -82,7 +84,9 @@ t_status_table() {
 	expect_lines -E '^NAME +TYPE +SIZE +USED +PRIO +TIER$' \
 		'^/srv/my ghost\\011tab\\012nl\\134bs +ghost +8G +0B +-2 +front-end$' \
 		'^/var/swapfile +file +1G +2M +5 +-$' '^ +ghost_rejects +16$' \
-		'^ +stored pages +4321$'
+		'^ +stored pages +4321$' \
+		'^swap space \(what zswap and the back ends can hold\):$' \
+		'^ +total +1G$' '^ +free +512M$'
 }
 
 t_status_optional_missing() {
@@ -93,6 +97,7 @@ t_status_optional_missing() {
 	printf '%s\n' "$OUT" >st.json
 	json_check st.json 'd["swaps"] == []' \
 		'all(v is None for v in d["zswap"].values())' \
+		'all(v is None for v in d["space"].values())' \
 		'all(v is None for v in d["counters"].values())' || return 1
 	# a kernel without ghost swapfiles: only ghost_rejects is null
 	printf 'pswpin 1\npswpout 2\nzswpin 3\nzswpout 4\nzswpwb 5\n' >"$r/proc/vmstat"

@@ -34,7 +34,11 @@ OPEN_RE = re.compile(r'^\s*(struct|union)\s*(\w+\s*)?\{\s*$')
 
 REQUIRED = ['info.bootbits', 'info.version', 'info.last_page',
             'info.nr_badpages', 'info.sws_uuid', 'info.sws_volume',
-            'magic.magic']
+            'info.padding', 'magic.magic']
+
+# The ghost marker (SWAP_GHOST_MAGIC in linux/swap_tier.h, documented in
+# swapctl(8)): the first bytes of info.padding.
+GHOST_MAGIC = b'SWAPTIER-GHOST01'
 
 
 class LayoutError(Exception):
@@ -124,6 +128,11 @@ def expected_fields(layout, page_size, last_page, uuid, label):
     u32('info.nr_badpages', 0)
     blob('info.sws_uuid', uuid)
     blob('info.sws_volume', label_b)
+    off, size = layout['info.padding']
+    if off != 1068 or size < len(GHOST_MAGIC):
+        raise LayoutError('info.padding is at %d (%d bytes); the ghost marker '
+                          'is documented at 1068' % (off, size))
+    fields.append(('ghost marker', off, GHOST_MAGIC))
     off, size = layout['magic.magic']
     if off + size != page_size:
         raise LayoutError('magic.magic ends at %d, but the page size is %d '
@@ -187,8 +196,14 @@ def mutants(data, layout, page_size):
            patched(m - 1, b'SWAPSPACE2\0'))
     yield ('old SWAP-SPACE magic', patched(m, b'SWAP-SPACE'))
     yield ('non-zero byte in bootbits', patched(17, b'\x01'))
-    yield ('non-zero byte in padding',
-           patched(at('info.sws_volume') + 16 + 8, b'\x01'))
+    pad = at('info.padding')
+    yield ('no ghost marker', patched(pad, b'\0' * len(GHOST_MAGIC)))
+    yield ('ghost marker one byte late',
+           patched(pad, b'\0' + GHOST_MAGIC))
+    yield ('ghost marker of another version',
+           patched(pad, GHOST_MAGIC[:-1] + b'2'))
+    yield ('non-zero byte in padding after the marker',
+           patched(pad + len(GHOST_MAGIC) + 4, b'\x01'))
     yield ('non-zero byte in reserved area', patched(2048, b'\x01'))
     yield ('one byte too long', data + b'\0')
     yield ('one byte too short', data[:-1])

@@ -72,6 +72,9 @@ int swaphdr_write(const char *path, const struct swaphdr_spec *s)
 		put32(page + SWAPHDR_OFF_BADPAGES + 4 * i, s->badpages[i],
 		      s->byteswap);
 	memcpy(page + ps - SWAPHDR_MAGIC_LEN, s->magic, SWAPHDR_MAGIC_LEN);
+	if (s->ghost_marker)
+		memcpy(page + SWAPHDR_OFF_GHOST_MAGIC, SWAPHDR_GHOST_MAGIC,
+		       SWAPHDR_GHOST_MAGIC_LEN);
 
 	fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -148,6 +151,9 @@ int swaphdr_read(const char *path, struct swaphdr_info *info)
 	}
 	info->magic_ok = !memcmp(page + ps - SWAPHDR_MAGIC_LEN, SWAPHDR_MAGIC,
 				 SWAPHDR_MAGIC_LEN);
+	info->ghost_marker = !memcmp(page + SWAPHDR_OFF_GHOST_MAGIC,
+				     SWAPHDR_GHOST_MAGIC,
+				     SWAPHDR_GHOST_MAGIC_LEN);
 	memcpy(&info->version, page + SWAPHDR_OFF_VERSION, 4);
 	memcpy(&info->last_page, page + SWAPHDR_OFF_LAST_PAGE, 4);
 	memcpy(&info->nr_badpages, page + SWAPHDR_OFF_NR_BADPAGES, 4);

@@ -26,7 +26,10 @@
 #define SWAPHDR_OFF_NR_BADPAGES	1032
 #define SWAPHDR_OFF_UUID	1036
 #define SWAPHDR_OFF_VOLUME	1052
+#define SWAPHDR_OFF_GHOST_MAGIC	1068	/* info.padding: SWAP_GHOST_MAGIC */
 #define SWAPHDR_OFF_BADPAGES	1536
+#define SWAPHDR_GHOST_MAGIC	"SWAPTIER-GHOST01"
+#define SWAPHDR_GHOST_MAGIC_LEN	16
 #define SWAPHDR_MAGIC_LEN	10
 #define SWAPHDR_MAGIC		"SWAPSPACE2"
 #define SWAPHDR_MAX_LISTED_BADPAGES 8
@@ -47,6 +50,7 @@ struct swaphdr_spec {
 	uint8_t uuid[16];
 	char label[16];
 	bool byteswap;		/* store the u32 fields byte-swapped */
+	bool ghost_marker;	/* write SWAPHDR_GHOST_MAGIC */
 	size_t file_pages;	/* total file length in pages, >= 1 */
 	enum swaphdr_fill fill;
 };
@@ -67,6 +71,7 @@ int swaphdr_write(const char *path, const struct swaphdr_spec *s);
 
 struct swaphdr_info {
 	bool magic_ok;
+	bool ghost_marker;	/* SWAPHDR_GHOST_MAGIC at its offset */
 	uint32_t version;
 	uint32_t last_page;
 	uint32_t nr_badpages;

@@ -4,8 +4,11 @@
  * swapfiles, swapon/swapoff leak check, and metadata cost of a ghost.
  *
  *  - A one-page file with last_page 0, version 2, a bad signature or
- *    nr_badpages != 0 is rejected with EINVAL, and the kernel log gets a
- *    line containing "ghost" and the path as passed to swapon(2).
+ *    nr_badpages != 0, and a 16-page file with the ghost marker and
+ *    version 2 or nr_badpages != 0, is rejected with EINVAL, and the kernel
+ *    log gets a line containing "ghost" and the path as passed to swapon(2).
+ *  - A file with the ghost marker is a ghost whatever its length; a
+ *    one-page file without it still is, and swapon logs how to add it.
  *  - Multi-page (16 pages) regular swapfiles keep the stock checks: bad
  *    signature, version 2, last_page 0, last_page beyond the end of the file
  *    and nr_badpages on a regular file all give EINVAL; a valid 16-page
@@ -61,6 +64,8 @@ enum bad_kind_id {
 	BAD_GHOST_VERSION_2,
 	BAD_GHOST_SIGNATURE,
 	BAD_GHOST_NR_BADPAGES,
+	BAD_MARKED_VERSION_2,
+	BAD_MARKED_NR_BADPAGES,
 	BAD_FILE_SIGNATURE,
 	BAD_FILE_VERSION_2,
 	BAD_FILE_LAST_PAGE_ZERO,
@@ -71,11 +76,12 @@ enum bad_kind_id {
 
 struct bad_kind {
 	const char *name;
-	bool ghost;			/* one page long */
+	bool ghost;			/* one page long, or marked */
 	char magic[SWAPHDR_MAGIC_LEN + 1];
 	uint32_t version;
 	uint32_t last_page;
 	uint32_t nr_badpages;
+	bool marked;			/* REG_PAGES long, ghost marker */
 };
 
 static const struct bad_kind bad_kinds[NR_BAD_KINDS] = {
@@ -87,6 +93,12 @@ static const struct bad_kind bad_kinds[NR_BAD_KINDS] = {
 				  1, GHOST_BAD_LAST_PAGE, 0 },
 	[BAD_GHOST_NR_BADPAGES] = { "ghost nr_badpages 1", true,
 				    SWAPHDR_MAGIC, 1, GHOST_BAD_LAST_PAGE, 1 },
+	[BAD_MARKED_VERSION_2] = { "marked ghost version 2", true,
+				   SWAPHDR_MAGIC, 2, GHOST_BAD_LAST_PAGE, 0,
+				   true },
+	[BAD_MARKED_NR_BADPAGES] = { "marked ghost nr_badpages 1", true,
+				     SWAPHDR_MAGIC, 1, GHOST_BAD_LAST_PAGE, 1,
+				     true },
 	[BAD_FILE_SIGNATURE] = { "file bad signature", false, "SWAPSPACE9", 1,
 				 REG_PAGES - 1, 0 },
 	[BAD_FILE_VERSION_2] = { "file version 2", false, SWAPHDR_MAGIC, 2,
@@ -157,7 +169,8 @@ static char *make_bad(struct __test_metadata *_metadata, struct files *f,
 	char *p = files_new(_metadata, f, env, "bad");
 	int err;
 
-	swaphdr_spec_init(&s, k->ghost ? 1 : REG_PAGES);
+	swaphdr_spec_init(&s, k->ghost && !k->marked ? 1 : REG_PAGES);
+	s.ghost_marker = k->marked;
 	memcpy(s.magic, k->magic, SWAPHDR_MAGIC_LEN);
 	s.version = k->version;
 	s.last_page = k->last_page;
@@ -257,6 +270,14 @@ FIXTURE_VARIANT_ADD(bad_ghost, nr_badpages_1) {
 	.kind = BAD_GHOST_NR_BADPAGES,
 };
 
+FIXTURE_VARIANT_ADD(bad_ghost, marked_version_2) {
+	.kind = BAD_MARKED_VERSION_2,
+};
+
+FIXTURE_VARIANT_ADD(bad_ghost, marked_nr_badpages_1) {
+	.kind = BAD_MARKED_NR_BADPAGES,
+};
+
 FIXTURE_SETUP(bad_ghost)
 {
 	self->f.n = 0;
@@ -277,7 +298,8 @@ TEST_F_TIMEOUT(bad_ghost, rejected_with_log, 60)
 	const char *needles[] = { path, "ghost" };
 	char match[1024];
 
-	ASSERT_EQ((long long)st_page_size(), st_file_size(path));
+	ASSERT_EQ((long long)st_page_size() * (k->marked ? REG_PAGES : 1),
+		  st_file_size(path));
 	expect_rejected(_metadata, path, k->name, log, sizeof(log));
 	print_log_lines("kmsg: ", log);
 	/*
@@ -393,6 +415,76 @@ TEST_F_TIMEOUT(hdr, valid_file_activates, 60)
 	ASSERT_EQ((long long)((REG_PAGES - 1) * ps / 1024), row.size_kb);
 	ASSERT_EQ(0, do_swapoff(path));
 	ASSERT_EQ(0, swaps_find(path, NULL));
+}
+
+/* swapon path, expecting a ghost of last_page; the kernel log it made. */
+static void expect_ghost(struct __test_metadata *_metadata, const char *path,
+			 uint32_t last_page, char *log, size_t loglen)
+{
+	struct swaps_row row;
+	int fd, rc;
+
+	fd = kmsg_open_end();
+	ASSERT_LE(0, fd) TH_LOG("open /dev/kmsg: %s", strerror(-fd));
+	rc = do_swapon(path);
+	st_sleep_ms(100);
+	kmsg_read_new(fd, log, loglen);
+	close(fd);
+	print_log_lines("kmsg: ", log);
+	ASSERT_EQ(0, rc) TH_LOG("swapon(%s): %s", path, strerror(-rc));
+	ASSERT_EQ(1, swaps_find(path, &row));
+	ksft_print_msg("/proc/swaps: %s type %s size %lld KiB\n", row.path,
+		       row.type, row.size_kb);
+	ASSERT_STREQ("ghost", row.type);
+	ASSERT_EQ((long long)last_page * (long long)(st_page_size() / 1024),
+		  row.size_kb);
+	ASSERT_EQ(0, do_swapoff(path));
+}
+
+/*
+ * The marker, not the length, makes a ghost: a 16-page file with the
+ * marker and a header announcing 1 GiB is a 1 GiB ghost (a regular file
+ * that short would be refused as "shorter than signature indicates").
+ */
+TEST_F_TIMEOUT(hdr, marked_ghost_any_length, 60)
+{
+	static char log[65536];
+	char *path = files_new(_metadata, &self->f, &self->env, "marked");
+	const char *needles[] = { path, "without the ghost marker" };
+	uint32_t last_page = (uint32_t)(ST_GiB / st_page_size()) - 1;
+	struct swaphdr_spec s;
+	int rc;
+
+	swaphdr_spec_init(&s, REG_PAGES);
+	s.fill = SWAPHDR_FILL_SPARSE;
+	s.ghost_marker = true;
+	s.last_page = last_page;
+	rc = swaphdr_write(path, &s);
+	ASSERT_EQ(0, rc) TH_LOG("writing %s: %s", path, strerror(-rc));
+	expect_ghost(_metadata, path, last_page, log, sizeof(log));
+	ASSERT_EQ(0, kmsg_text_has(log, needles, 2, NULL, 0))
+		TH_LOG("swapon asked to add a marker the file has");
+}
+
+/* A one-page ghost made before the marker: still a ghost, with a notice. */
+TEST_F_TIMEOUT(hdr, legacy_ghost_notice, 60)
+{
+	static char log[65536];
+	char *path = files_new(_metadata, &self->f, &self->env, "legacy");
+	const char *needles[] = { path, "without the ghost marker",
+				  "swapctl ghost create" };
+	char match[1024];
+	struct swaphdr_spec s;
+	int rc;
+
+	swaphdr_spec_init(&s, 1);
+	s.last_page = 16383;
+	rc = swaphdr_write(path, &s);
+	ASSERT_EQ(0, rc) TH_LOG("writing %s: %s", path, strerror(-rc));
+	expect_ghost(_metadata, path, s.last_page, log, sizeof(log));
+	ASSERT_EQ(1, kmsg_text_has(log, needles, 3, match, sizeof(match)))
+		TH_LOG("no notice naming %s and how to add the marker", path);
+	ksft_print_msg("matched: %s\n", match);
 }
 
 struct memsnap {

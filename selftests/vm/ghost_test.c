@@ -2,8 +2,9 @@
 /*
  * ghost_test: behaviour of the swaptier ghost swapfile.
  *
- * A ghost swapfile is a regular file exactly one page long with a valid
- * SWAPSPACE2 header (version 1, last_page > 0).  Pages swapped out to it
+ * A ghost swapfile is a regular file with a valid SWAPSPACE2 header
+ * (version 1, last_page > 0) carrying the ghost marker; swapctl makes it one
+ * page long.  Pages swapped out to it
  * live in zswap only; what zswap cannot take stays in memory and is counted
  * as swpout_ghost_reject (/proc/vmstat and memory.stat).  No block I/O ever
  * reaches the file, zswap writeback of ghost entries is refused, swapoff
@@ -29,8 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -95,13 +99,16 @@ FIXTURE_SETUP(ghost)
 		       st_oneline(out, sizeof(out)));
 	rc = swaphdr_read(self->path, &hi);
 	if (rc || hi.file_size != (long long)ps || !hi.magic_ok ||
-	    hi.version != 1 || hi.last_page == 0) {
+	    !hi.ghost_marker || hi.version != 1 || hi.last_page == 0) {
 		unlink(self->path);
 		ASSERT_EQ(0, rc) TH_LOG("cannot read %s: %s", self->path,
 					strerror(-rc));
 		ASSERT_EQ((long long)ps, hi.file_size)
 			TH_LOG("swapctl made a ghost that is not one page long");
 		ASSERT_TRUE(hi.magic_ok) TH_LOG("ghost lacks SWAPSPACE2");
+		ASSERT_TRUE(hi.ghost_marker)
+			TH_LOG("ghost lacks the ghost marker at byte %d",
+			       SWAPHDR_OFF_GHOST_MAGIC);
 		ASSERT_EQ(1U, hi.version);
 		ASSERT_NE(0U, hi.last_page);
 	}
@@ -187,12 +194,16 @@ static void ghost_swapon(struct __test_metadata *_metadata,
 
 /*
  * Common body of the "zswap cannot take it" tests: under memory.reclaim,
- * every page must stay resident and intact, each rejection is counted in
- * memory.stat and /proc/vmstat, and neither zswap nor the disk sees a page.
+ * every page must stay resident and intact, and neither zswap nor the disk
+ * sees a page. If zswap has room (offered), reclaim offers the pages and
+ * each rejection is counted in memory.stat and /proc/vmstat; if nothing
+ * could hold them (zswap off or memory.zswap.max=0, no back end), reclaim
+ * does not offer anonymous pages to the ghost at all, as with a full swap
+ * device, and there is (next to) no rejection.
  */
 static void reclaim_expect_rejects(struct __test_metadata *_metadata,
 				   FIXTURE_DATA(ghost) *self,
-				   enum canary_kind kind)
+				   enum canary_kind kind, bool offered)
 {
 	size_t npages = REJECT_WS / st_page_size();
 	struct worker_resp ready, r;
@@ -218,6 +229,17 @@ static void reclaim_expect_rejects(struct __test_metadata *_metadata,
 
 	ASSERT_EQ((long long)npages, (long long)r.resident)
 		TH_LOG("pages zswap could not take left memory");
+	ASSERT_LE(s1.zswpout - s0.zswpout, st_zswpout_slack(&ready))
+		TH_LOG("zswap stored pages it should have refused");
+	ASSERT_EQ(s0.g_pswpout, s1.g_pswpout)
+		TH_LOG("block I/O reached swap: pswpout moved");
+	if (!offered) {
+		/* A few slots of the per-CPU caches may still be tried. */
+		ASSERT_LE(s1.g_reject - s0.g_reject, (long long)npages / 64)
+			TH_LOG("reclaim offered %lld pages to a ghost nothing could back",
+			       s1.g_reject - s0.g_reject);
+		return;
+	}
 	/*
 	 * A reclaim pass scans the whole inactive list, where the freshly
 	 * faulted pages sit, so each page is tried at least once; ask for
@@ -229,10 +251,6 @@ static void reclaim_expect_rejects(struct __test_metadata *_metadata,
 	ASSERT_GE(s1.g_reject - s0.g_reject, (long long)npages / 2)
 		TH_LOG("/proc/vmstat swpout_ghost_reject rose by %lld, want >= %zu",
 		       s1.g_reject - s0.g_reject, npages / 2);
-	ASSERT_LE(s1.zswpout - s0.zswpout, st_zswpout_slack(&ready))
-		TH_LOG("zswap stored pages it should have refused");
-	ASSERT_EQ(s0.g_pswpout, s1.g_pswpout)
-		TH_LOG("block I/O reached swap: pswpout moved");
 }
 
 /* 1. swapon(8)/swapoff(8) on a ghost. */
@@ -489,10 +507,13 @@ TEST_F_TIMEOUT(ghost, incompressible_stays_resident, 120)
 	if (!make_memcg(_metadata, self, "incomp"))
 		return;
 	ghost_swapon(_metadata, self);
-	reclaim_expect_rejects(_metadata, self, CANARY_INCOMPRESSIBLE);
+	reclaim_expect_rejects(_metadata, self, CANARY_INCOMPRESSIBLE, true);
 }
 
-/* 5. memory.zswap.max=0: compressible pages are rejected, stay resident. */
+/*
+ * 5. memory.zswap.max=0 and no back end: nothing can hold the cgroup's
+ * pages, so reclaim does not offer them to the ghost; they stay resident.
+ */
 TEST_F_TIMEOUT(ghost, zswap_max_zero_stays_resident, 120)
 {
 	if (!make_memcg(_metadata, self, "zmax0"))
@@ -500,7 +521,7 @@ TEST_F_TIMEOUT(ghost, zswap_max_zero_stays_resident, 120)
 	ghost_swapon(_metadata, self);
 	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "0"));
 	ASSERT_EQ(0LL, cg_read_ll(self->cg, "memory.zswap.max"));
-	reclaim_expect_rejects(_metadata, self, CANARY_COMPRESSIBLE);
+	reclaim_expect_rejects(_metadata, self, CANARY_COMPRESSIBLE, false);
 }
 
 /*
@@ -636,7 +657,10 @@ TEST_F_TIMEOUT(ghost, swapoff_brings_pages_back, 150)
 		TH_LOG("swapoff left pages out of memory");
 }
 
-/* 8. zswap disabled globally: pages stay resident, rejects counted. */
+/*
+ * 8. zswap disabled globally and no back end: reclaim does not offer pages
+ * to the ghost; they stay resident.
+ */
 TEST_F_TIMEOUT(ghost, zswap_disabled_stays_resident, 120)
 {
 	char val[16];
@@ -652,7 +676,136 @@ TEST_F_TIMEOUT(ghost, zswap_disabled_stays_resident, 120)
 	ASSERT_EQ(0, err) TH_LOG("disabling zswap: %s", strerror(-err));
 	ASSERT_LE(0, zswap_param_read("enabled", val, sizeof(val)));
 	ASSERT_STREQ("N", val);
-	reclaim_expect_rejects(_metadata, self, CANARY_COMPRESSIBLE);
+	reclaim_expect_rejects(_metadata, self, CANARY_COMPRESSIBLE, false);
+}
+
+/*
+ * A child in cg touches ws bytes of anonymous memory until the OOM killer
+ * ends it; returns the seconds that took (< 0 on an unexpected end).
+ */
+static double time_to_oom(const char *cg, size_t ws)
+{
+	double t0 = st_now();
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		size_t ps = st_page_size();
+		char *p;
+
+		if (cg_enter(cg, getpid()))
+			_exit(2);
+		p = mmap(NULL, ws, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		madvise(p, ws, MADV_NOHUGEPAGE);
+		for (size_t off = 0; off < ws; off += ps)
+			memset(p + off, (int)(off / ps) | 1, ps);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		return -1;
+	return st_now() - t0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define OOM_WS			(96ULL * ST_MiB)
+#define OOM_MAX			"32M"
+#define OOM_ROUNDS		3
+/* Allowed: 1.5 times the time with no swap, plus this for timer noise. */
+#define OOM_SLACK_S		0.25
+
+/*
+ * 9. Nothing can hold the cgroup's pages (memory.zswap.max=0, no back end):
+ * a workload over memory.max meets the OOM killer about as soon as with no
+ * swap at all, instead of having its pages offered to the ghost and kept
+ * dirty pass after pass; swpout_ghost_reject stays bounded.
+ */
+TEST_F_TIMEOUT(ghost, oom_as_without_swap, 300)
+{
+	double none[OOM_ROUNDS], with[OOM_ROUNDS], mn, mw;
+	long long r0, r1, kills0, kills1;
+	char desc[1024];
+	int i, rc, e;
+
+	if (!make_memcg(_metadata, self, "oom"))
+		return;
+	ASSERT_EQ(0, cg_write(self->cg, "memory.max", OOM_MAX));
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "0"));
+	ASSERT_EQ(0, st_other_swaps(NULL, desc, sizeof(desc)))
+		TH_LOG("swap already active: %s", desc);
+	kills0 = cg_key(self->cg, "memory.events", "oom_kill");
+	r0 = vmstat_get("swpout_ghost_reject");
+	for (i = 0; i < OOM_ROUNDS; i++) {
+		none[i] = time_to_oom(self->cg, OOM_WS);
+		ASSERT_LT(0, none[i]) TH_LOG("no swap: the child did not die of OOM");
+		rc = swapon(self->path, 0);
+		e = errno;
+		ASSERT_EQ(0, rc) TH_LOG("swapon: %s", strerror(e));
+		with[i] = time_to_oom(self->cg, OOM_WS);
+		rc = swapoff(self->path);
+		e = errno;
+		ASSERT_EQ(0, rc) TH_LOG("swapoff: %s", strerror(e));
+		ASSERT_LT(0, with[i]) TH_LOG("ghost: the child did not die of OOM");
+		ksft_print_msg("round %d: OOM after %.2f s with no swap, %.2f s with the ghost\n",
+			       i + 1, none[i], with[i]);
+	}
+	r1 = vmstat_get("swpout_ghost_reject");
+	kills1 = cg_key(self->cg, "memory.events", "oom_kill");
+	qsort(none, OOM_ROUNDS, sizeof(none[0]), cmp_double);
+	qsort(with, OOM_ROUNDS, sizeof(with[0]), cmp_double);
+	mn = none[OOM_ROUNDS / 2];
+	mw = with[OOM_ROUNDS / 2];
+	ksft_print_msg("median time to OOM: %.2f s with no swap, %.2f s with the ghost (%.2fx); swpout_ghost_reject +%lld\n",
+		       mn, mw, mw / mn, r1 - r0);
+	ASSERT_EQ(2LL * OOM_ROUNDS, kills1 - kills0);
+	ASSERT_LE(mw, 1.5 * mn + OOM_SLACK_S);
+	ASSERT_LE(r1 - r0, (long long)(OOM_WS / st_page_size() / 64))
+		TH_LOG("the ghost was offered pages nothing could hold");
+}
+
+/*
+ * 10. SwapTotal and SwapFree count what the tiers can hold: with zswap off
+ * and no back end the ghost adds nothing to either; with zswap on it adds
+ * the ghost's free slots up to what zswap's pool could still take.
+ */
+TEST_F_TIMEOUT(ghost, swapfree_counts_what_tiers_hold, 60)
+{
+	long long total_off, free_off, total_on, free_on;
+	char val[16];
+	int err;
+
+	ghost_swapon(_metadata, self);
+	ASSERT_LE(0, zswap_param_read("enabled", val, sizeof(val)));
+	self->zswap_touched = true;
+	err = zswap_set_enabled(&self->env, "N");
+	ASSERT_EQ(0, err) TH_LOG("disabling zswap: %s", strerror(-err));
+	total_off = meminfo_kb("SwapTotal");
+	free_off = meminfo_kb("SwapFree");
+	err = zswap_set_enabled(&self->env, "Y");
+	ASSERT_EQ(0, err) TH_LOG("enabling zswap: %s", strerror(-err));
+	total_on = meminfo_kb("SwapTotal");
+	free_on = meminfo_kb("SwapFree");
+	ksft_print_msg("%s ghost: SwapTotal %lld KiB, SwapFree %lld KiB with zswap off; %lld, %lld KiB with zswap on (pool max %lld KiB)\n",
+		       GHOST_SIZE, total_off, free_off, total_on, free_on,
+		       meminfo_kb("MemTotal") / 5);
+	ASSERT_EQ(0LL, total_off) TH_LOG("SwapTotal counts slots nothing can back");
+	ASSERT_EQ(0LL, free_off);
+	/* zswap's pool (20 % of RAM) holds at least the 256 MiB here */
+	ASSERT_EQ((long long)(GHOST_SIZE_BYTES / 1024) - 4, total_on);
+	ASSERT_EQ(total_on, free_on);
 }
 
 TEST_HARNESS_MAIN

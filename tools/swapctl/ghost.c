@@ -2,11 +2,13 @@
 /*
  * swapctl ghost: ghost swapfiles.
  *
- * A ghost swapfile is a regular file exactly one page long that holds a
- * SWAPSPACE2 header (version 1).  Its info.last_page gives the size of the
- * front-end swap space; the pages themselves live in zswap or on back-end
- * tiers, never in the file.  mkswap(8) refuses areas under 10 pages, so
- * swapctl writes the header itself.
+ * A ghost swapfile is a regular file that holds a SWAPSPACE2 header
+ * (version 1) marked with SWAP_GHOST_MAGIC at the start of info.padding
+ * (linux/swap_tier.h).  Its info.last_page gives the size of the front-end
+ * swap space; the pages themselves live in zswap or on back-end tiers,
+ * never in the file, which is one page long.  mkswap(8) refuses areas
+ * under 10 pages and zeroes info.padding, so swapctl writes the header
+ * itself.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -20,6 +22,8 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/swap_tier.h>
 
 #include "main.h"
 #include "swapinfo.h"
@@ -57,6 +61,10 @@ _Static_assert(offsetof(struct swap_header_info, sws_uuid) == 1036,
 	       "swap_header.info.sws_uuid offset");
 _Static_assert(offsetof(struct swap_header_info, sws_volume) == 1052,
 	       "swap_header.info.sws_volume offset");
+_Static_assert(offsetof(struct swap_header_info, padding) ==
+	       SWAP_GHOST_MAGIC_OFFSET, "ghost marker offset");
+_Static_assert(sizeof(SWAP_GHOST_MAGIC) - 1 == SWAP_GHOST_MAGIC_LEN,
+	       "ghost marker length");
 _Static_assert(offsetof(struct swap_header_info, badpages) == 1536,
 	       "swap_header.info.badpages offset");
 
@@ -83,9 +91,10 @@ static void ghost_help(FILE *f)
 		"       OPTIONS := { -j|--json [-p|--pretty] | -s|--size | -L|--label |\n"
 		"                    -U|--uuid | -f|--force }\n"
 		"\n"
-		"'create' writes a one-page ghost swapfile (mode 0600) whose header\n"
-		"announces SIZE bytes of front-end swap space.  An existing file is\n"
-		"only overwritten if it already holds a swap header, or with --force.\n",
+		"'create' writes a one-page ghost swapfile (mode 0600) whose header,\n"
+		"marked as a ghost's, announces SIZE bytes of front-end swap space.\n"
+		"An existing file is only overwritten if it already holds a swap\n"
+		"header, or with --force.\n",
 		bin_name, page_size(), SWAP_LABEL_LEN);
 }
 
@@ -287,6 +296,8 @@ static void build_header(unsigned char *page, size_t psz,
 	memcpy(info.sws_uuid, a->uuid, SWAP_UUID_LEN);
 	/* NUL-padded, not necessarily NUL-terminated */
 	memcpy(info.sws_volume, a->label, strnlen(a->label, SWAP_LABEL_LEN));
+	/* what tells the kernel this is a ghost, not the file's length */
+	memcpy(info.padding, SWAP_GHOST_MAGIC, SWAP_GHOST_MAGIC_LEN);
 	memcpy(page, &info, sizeof(info));
 	memcpy(page + psz - SWAP_MAGIC_LEN, SWAP_MAGIC, SWAP_MAGIC_LEN);
 }

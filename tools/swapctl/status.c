@@ -78,6 +78,12 @@ static void print_json(const struct status *s)
 	jw_field_opt(w, "stored_pages", &z->stored_pages);
 	jw_object_end(w);
 
+	jw_name(w, "space");
+	jw_object_begin(w);
+	jw_field_opt(w, "total_bytes", &z->swap_total_bytes);
+	jw_field_opt(w, "free_bytes", &z->swap_free_bytes);
+	jw_object_end(w);
+
 	jw_name(w, "counters");
 	jw_object_begin(w);
 	for (size_t i = 0; i < NR_STATUS_COUNTERS; i++)
@@ -171,6 +177,10 @@ static void print_table(const struct status *s)
 	print_opt_size("pool", &z->pool_bytes);
 	print_opt_size("stored", &z->stored_bytes);
 	print_opt_u64("stored pages", &z->stored_pages);
+
+	printf("\nswap space (what zswap and the back ends can hold):\n");
+	print_opt_size("total", &z->swap_total_bytes);
+	print_opt_size("free", &z->swap_free_bytes);
 
 	printf("\ncounters:\n");
 	for (size_t i = 0; i < NR_STATUS_COUNTERS; i++)

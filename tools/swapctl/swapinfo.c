@@ -181,6 +181,8 @@ int zswap_read(struct zswap_status *z)
 	struct kv_want want[] = {
 		{ "Zswap",	&z->pool_bytes,		true },
 		{ "Zswapped",	&z->stored_bytes,	true },
+		{ "SwapTotal",	&z->swap_total_bytes,	true },
+		{ "SwapFree",	&z->swap_free_bytes,	true },
 	};
 	char pbuf[PATH_MAX], *buf = NULL;
 	const char *path;

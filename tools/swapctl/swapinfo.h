@@ -44,6 +44,12 @@ struct zswap_status {
 	struct opt_u64 pool_bytes;
 	struct opt_u64 stored_bytes;
 	struct opt_u64 stored_pages;
+	/*
+	 * SwapTotal and SwapFree of /proc/meminfo: with ghosts, what zswap
+	 * and the back ends can hold, not the ghosts' size.
+	 */
+	struct opt_u64 swap_total_bytes;
+	struct opt_u64 swap_free_bytes;
 };
 
 /* Returns 0 or an EXIT_* code after printing the error. */

@@ -2,8 +2,8 @@
 /*
  * Swap tiers: back-end swap areas behind ghost swapfiles.
  *
- * A ghost swapfile (a one-page swapfile holding only the swap header) is a
- * front end: page tables point at its entries.  A back end is an ordinary
+ * A ghost swapfile (a swapfile holding only the swap header, marked with
+ * SWAP_GHOST_MAGIC) is a front end: page tables point at its entries.  A back end is an ordinary
  * swap device or swapfile activated with SWAP_FLAG_BACKEND: nothing in a
  * page table ever points at its slots; each slot in use holds the data of
  * exactly one ghost entry.  Every back end belongs to a tier; tiers are
@@ -13,6 +13,18 @@
  */
 #ifndef _UAPI_LINUX_SWAP_TIER_H
 #define _UAPI_LINUX_SWAP_TIER_H
+
+/*
+ * Ghost swapfile marker: a regular file whose SWAPSPACE2 header (version 1)
+ * has these 16 bytes at the start of info.padding, byte 1068 of the header
+ * page, is a ghost, whatever its length. mkswap(8) leaves those bytes zero.
+ * The file holds only the header; info.last_page gives the number of swap
+ * entries the ghost provides. A regular file exactly one page long without
+ * the marker is taken for a ghost too (files made before the marker).
+ */
+#define SWAP_GHOST_MAGIC	"SWAPTIER-GHOST01"
+#define SWAP_GHOST_MAGIC_LEN	16
+#define SWAP_GHOST_MAGIC_OFFSET	1068
 
 /*
  * swapon(2) flags, next to SWAP_FLAG_PREFER (0x8000) and the discard flags
