@@ -31,21 +31,12 @@ bool tier_available(char *why, size_t len)
 	return false;
 }
 
-static long long read_number(const char *path)
-{
-	char buf[64];
-
-	if (st_read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return strtoll(buf, NULL, 10);
-}
-
 static long long tier_file(const char *name, const char *file)
 {
 	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), TIER_SYSFS "/%s/%s", name, file);
-	return read_number(p);
+	return st_read_ll(p);
 }
 
 long long tier_root_file(const char *file)
@@ -53,7 +44,7 @@ long long tier_root_file(const char *file)
 	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), TIER_SYSFS "/%s", file);
-	return read_number(p);
+	return st_read_ll(p);
 }
 
 long long tier_debugfs_file(const char *file)
@@ -61,7 +52,7 @@ long long tier_debugfs_file(const char *file)
 	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), TIER_DEBUGFS "/%s", file);
-	return read_number(p);
+	return st_read_ll(p);
 }
 
 static bool is_debugfs(void)

@@ -325,3 +325,12 @@ bool st_kill_wait(pid_t pid, int timeout_s)
 		st_sleep_ms(20);
 	}
 }
+
+long long st_read_ll(const char *path)
+{
+	char buf[64];
+
+	if (st_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}

@@ -80,6 +80,9 @@ bool st_name_is_stale(const char *name);
 /* Size of a file in bytes or -errno. */
 long long st_file_size(const char *path);
 
+/* The number a sysfs/debugfs file holds, or -1 if it cannot be read. */
+long long st_read_ll(const char *path);
+
 /* Is a /proc/<pid> entry present (process or zombie alive)? */
 bool st_pid_alive(pid_t pid);
 

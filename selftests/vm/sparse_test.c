@@ -15,8 +15,9 @@
  *     take at swapon (MemFree before and after) per slot stays under
  *     STATIC_MAX_MILLI thousandths of a byte. 256 MiB swapped out to the
  *     16 TiB ghost: the sparse pages per entry in use stay under
- *     PER_ENTRY_MAX bytes; swapoff brings every page back intact and leaves
- *     no sparse page.
+ *     PER_ENTRY_MAX bytes and, once the worker exits, come back to within
+ *     1 % of the static figure; swapoff of the ghost holding 16 MiB brings
+ *     every page back intact and leaves no sparse page.
  *  2. Ten bursts that swap out BURST_WS and free it: the sparse pages go
  *     back to the swapon figure after each (no growth).
  *  3. The first FAIL_TIMES metadata pages fail: each failure is counted,
@@ -31,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <unistd.h>
@@ -40,7 +40,7 @@
 #include "swaptest.h"
 #include "st_harness.h"
 
-#define DEBUGFS			"/sys/kernel/debug"
+#define DEBUGFS			ST_DEBUGFS
 #define SPARSE_PAGES		DEBUGFS "/swap_tier/sparse_pages"
 #define SPARSE_FAILURES		DEBUGFS "/swap_tier/sparse_failures"
 #define FAIL_DIR		DEBUGFS "/fail_swap_sparse"
@@ -57,9 +57,11 @@
 #define PER_ENTRY_MAX		4
 
 #define PEROUT_WS		(256ULL * ST_MiB)
-#define BURST_WS		(64ULL * ST_MiB)
+/* swap-in, then swapoff of a 16 TiB ghost: 16 MiB of it out under CG_MAX */
+#define SWAPOFF_WS		(48ULL * ST_MiB)
+#define BURST_WS		(48ULL * ST_MiB)
 #define BURSTS			10
-#define FAIL_WS			(64ULL * ST_MiB)
+#define FAIL_WS			(48ULL * ST_MiB)
 #define FAIL_TIMES		16
 #define CG_MAX			"32M"
 
@@ -71,15 +73,6 @@ FIXTURE(sparse) {
 	pid_t owner;
 	bool fail_armed;
 };
-
-static long long debugfs_ll(const char *path)
-{
-	char buf[64];
-
-	if (st_read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return strtoll(buf, NULL, 10);
-}
 
 static void fail_disarm(void)
 {
@@ -98,9 +91,8 @@ FIXTURE_SETUP(sparse)
 	if (st_recover(&self->env, log, sizeof(log)))
 		ksft_print_msg("recovered state left by an earlier test: %s\n",
 			       log);
-	if (access(DEBUGFS "/swap_tier", F_OK))
-		mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
-	ASSERT_LE(0, debugfs_ll(SPARSE_PAGES))
+	ASSERT_EQ(0, tier_debugfs_mount(log, sizeof(log))) TH_LOG("%s", log);
+	ASSERT_LE(0, st_read_ll(SPARSE_PAGES))
 		TH_LOG("%s unreadable: the swaptier kernel provides it",
 		       SPARSE_PAGES);
 	st_require(_metadata, cg_memory_available);
@@ -151,11 +143,11 @@ static long long sparse_settle(const char *cg, long long want,
 
 	if (cg)
 		st_reclaim(cg, "64M", 5000);
-	now = debugfs_ll(SPARSE_PAGES);
+	now = st_read_ll(SPARSE_PAGES);
 
 	for (unsigned int t = 0; now != want && t < budget_ms; t += 100) {
 		st_sleep_ms(100);
-		now = debugfs_ll(SPARSE_PAGES);
+		now = st_read_ll(SPARSE_PAGES);
 	}
 	return now;
 }
@@ -187,14 +179,14 @@ static long long ghost_on_measured(struct __test_metadata *_metadata,
 	int rc, e;
 
 	ghost_create(_metadata, self, size);
-	pages0 = debugfs_ll(SPARSE_PAGES);
+	pages0 = st_read_ll(SPARSE_PAGES);
 	free0 = settled_free();
 	rc = swapon(self->path, 0);
 	e = errno;
 	ASSERT_EQ(0, rc) TH_LOG("swapon(%s) of a %s ghost: %s", self->path,
 				size, strerror(e));
 	free1 = settled_free();
-	pages1 = debugfs_ll(SPARSE_PAGES);
+	pages1 = st_read_ll(SPARSE_PAGES);
 	ASSERT_EQ(1, swaps_find(self->path, &row));
 	slots = row.size_kb / (long long)(st_page_size() / 1024) + 1;
 	*milli = (free0 - free1) * 1000 / slots;
@@ -243,12 +235,12 @@ TEST_F_TIMEOUT(sparse, huge_ghosts, 900)
 {
 	size_t ps = st_page_size(), npages = PEROUT_WS / ps;
 	long long milli, base, on, after, used_pages, pages, per_entry_milli;
-	long long t0;
+	long long t0, static_bytes;
 	struct worker_resp ready, r;
 	struct swaps_row row;
 	int rc, e;
 
-	base = debugfs_ll(SPARSE_PAGES);
+	base = st_read_ll(SPARSE_PAGES);
 	ghost_on_measured(_metadata, self, "1T", &milli);
 	ASSERT_EQ(0, swapoff(self->path)) TH_LOG("swapoff: %s", strerror(errno));
 	unlink(self->path);
@@ -256,13 +248,13 @@ TEST_F_TIMEOUT(sparse, huge_ghosts, 900)
 	ASSERT_EQ(base, after) TH_LOG("swapoff left %lld sparse pages",
 				      after - base);
 
-	ghost_on_measured(_metadata, self, "16T", &milli);
-	on = debugfs_ll(SPARSE_PAGES);
+	static_bytes = ghost_on_measured(_metadata, self, "16T", &milli);
+	on = st_read_ll(SPARSE_PAGES);
 	st_worker_start(_metadata, &self->w, self->cg, npages,
 			CANARY_COMPRESSIBLE, &ready);
 	ASSERT_EQ(1, swaps_find(self->path, &row));
 	used_pages = row.used_kb / (long long)(ps / 1024);
-	pages = debugfs_ll(SPARSE_PAGES) - on;
+	pages = st_read_ll(SPARSE_PAGES) - on;
 	ASSERT_GE(used_pages, (long long)npages / 2)
 		TH_LOG("only %lld KiB of the ghost in use", row.used_kb);
 	per_entry_milli = pages * (long long)ps * 1000 / used_pages;
@@ -271,14 +263,31 @@ TEST_F_TIMEOUT(sparse, huge_ghosts, 900)
 		       per_entry_milli % 1000);
 	ASSERT_LE(per_entry_milli, PER_ENTRY_MAX * 1000LL);
 
-	/* swapoff brings every page back: the cgroup must have room */
+	/* the entries are freed when the worker exits: back to static */
+	worker_stop(&self->w);
+	pages = sparse_settle(self->cg, on, 10000);
+	assert_back_to_static(_metadata, on, pages, static_bytes,
+			      "after the worker exited");
+
+	/*
+	 * Swap-in (every byte verified), then swapoff of the 16 TiB ghost
+	 * still holding the entries of the swap cache brings it all back.
+	 */
+	st_worker_start(_metadata, &self->w, self->cg, SWAPOFF_WS / ps,
+			CANARY_COMPRESSIBLE, &ready);
+	ASSERT_EQ(1, swaps_find(self->path, &row));
+	ASSERT_LT(0LL, row.used_kb) TH_LOG("nothing swapped out");
 	ASSERT_EQ(0, cg_write(self->cg, "memory.max", "max"));
+	st_worker_check(_metadata, &self->w, &r);
+	ASSERT_LT(r.resident, (long long)r.npages)
+		TH_LOG("no page was swapped out before the check");
+	ASSERT_EQ(1, swaps_find(self->path, &row));
 	t0 = (long long)(st_now() * 1000);
 	rc = swapoff(self->path);
 	e = errno;
 	ASSERT_EQ(0, rc) TH_LOG("swapoff of the 16T ghost: %s", strerror(e));
-	ksft_print_msg("swapoff of the 16T ghost with %lld entries: %lld ms\n",
-		       used_pages, (long long)(st_now() * 1000) - t0);
+	ksft_print_msg("swapoff of the 16T ghost with %lld KiB in use: %lld ms\n",
+		       row.used_kb, (long long)(st_now() * 1000) - t0);
 	st_worker_check(_metadata, &self->w, &r);
 	ASSERT_EQ((long long)r.npages, (long long)r.resident)
 		TH_LOG("swapoff left pages out of memory");
@@ -296,11 +305,11 @@ TEST_F_TIMEOUT(sparse, bursts_return_to_static, 900)
 	char when[64];
 
 	static_bytes = ghost_on_measured(_metadata, self, "1T", &milli);
-	base = debugfs_ll(SPARSE_PAGES);
+	base = st_read_ll(SPARSE_PAGES);
 	for (int i = 0; i < BURSTS; i++) {
 		st_worker_start(_metadata, &self->w, self->cg, npages,
 				CANARY_COMPRESSIBLE, &ready);
-		peak = debugfs_ll(SPARSE_PAGES);
+		peak = st_read_ll(SPARSE_PAGES);
 		worker_stop(&self->w);
 		pages = sparse_settle(self->cg, base, 10000);
 		ksft_print_msg("burst %d/%d: %lld sparse pages at the peak\n",
@@ -324,7 +333,7 @@ TEST_F_TIMEOUT(sparse, alloc_failure_keeps_pages, 600)
 		TH_LOG("%s missing: the VM kernel config enables fault injection",
 		       FAIL_DIR);
 	ghost_on_measured(_metadata, self, "1T", &milli);
-	fails0 = debugfs_ll(SPARSE_FAILURES);
+	fails0 = st_read_ll(SPARSE_FAILURES);
 	self->fail_armed = true;
 	ASSERT_EQ(0, st_write_file(FAIL_DIR "/verbose", "0"));
 	ASSERT_EQ(0, st_write_file(FAIL_DIR "/interval", "1"));
@@ -335,10 +344,10 @@ TEST_F_TIMEOUT(sparse, alloc_failure_keeps_pages, 600)
 
 	st_worker_start(_metadata, &self->w, self->cg, npages,
 			CANARY_COMPRESSIBLE, &ready);
-	left = debugfs_ll(FAIL_DIR "/times");
+	left = st_read_ll(FAIL_DIR "/times");
 	fail_disarm();
 	self->fail_armed = false;
-	fails1 = debugfs_ll(SPARSE_FAILURES);
+	fails1 = st_read_ll(SPARSE_FAILURES);
 	ksft_print_msg("%lld metadata pages failed (%lld injections left)\n",
 		       fails1 - fails0, left);
 	ASSERT_EQ(0LL, left) TH_LOG("swap-out asked for fewer than %d pages",
