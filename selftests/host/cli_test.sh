@@ -29,7 +29,7 @@ t_help_cmd() {
 	[ -n "$OUT" ] || return 1
 	run ghost help
 	expect_rc 0 || return 1
-	expect_line -F "ghost create PATH --size SIZE" || return 1
+	expect_line -F "ghost create PATH [--size SIZE]" || return 1
 	run ghost create -h
 	expect_rc 0 || return 1
 	run status help
@@ -275,7 +275,7 @@ for l in sys.stdin:
 16|--prio 99999|tier -j add /dev/vdz --tier ssd --prio 99999
 16|frob|-j tier frob
 16|--size 5000|-j ghost create g --size 5000
-16|ghost create|ghost create g -j
+16|ghost create|ghost create -j
 8|/nope|-j tier drain /nope
 8|$PWD|-j ghost create $PWD --size 1M
 16|extra|-j status extra

@@ -127,10 +127,59 @@ t_size_suffixes() {
 	[ "$checked" -ge 10 ] || fail "only $checked sizes checked"
 }
 
-t_missing_size() {
-	run ghost create g
-	expect_error 16 "ghost create" || return 1
-	expect_err_contains --size || return 1
+# default_meminfo ROOT LINE: a fake root whose /proc/meminfo is LINE.
+default_meminfo() {
+	fake_root "$1" minimal
+	printf '%s\n' "$2" >"$1/proc/meminfo"
+}
+
+t_default_size() {
+	local r=$PWD/root max=$(((UINT32_MAX + 1) * PAGE)) spec kib want
+	# MemTotal (kB) : size without --size (16 x MemTotal rounded up to a
+	# power of two, at least 1 TiB, at most the format's maximum)
+	for spec in "2097152:$((1 << 40))" "67108864:$((1 << 40))" \
+		"67108865:$((2 << 40))" "134217728:$((2 << 40))" \
+		"1073741824:$((16 << 40))" "68719476736:$max"; do
+		kib=${spec%%:*}
+		want=${spec#*:}
+		[ "$want" -le "$max" ] || want=$max
+		default_meminfo "$r" "MemTotal:       $kib kB"
+		rm -f g
+		SWAPCTL_SYSROOT=$r run -j ghost create g
+		expect_rc 0 || { fail "MemTotal $kib kB"; return 1; }
+		printf '%s\n' "$OUT" >s.json
+		json_check s.json "d[\"size_bytes\"] == $want and d[\"size_default\"] is True" ||
+			{ fail "MemTotal $kib kB: expected $want bytes"; return 1; }
+		expect_ghost g $((want / PAGE - 1)) || return 1
+	done
+	# an explicit --size is not a default
+	rm -f g
+	run -j ghost create g --size 1M
+	printf '%s\n' "$OUT" >s.json
+	json_check s.json 'd["size_bytes"] == 1048576 and d["size_default"] is False' || return 1
+	# the text form says the size was chosen
+	rm -f g
+	default_meminfo "$r" "MemTotal:       2097152 kB"
+	SWAPCTL_SYSROOT=$r run ghost create g
+	expect_rc 0 || return 1
+	expect_line -F "size 1 TiB (default)" || return 1
+}
+
+t_default_size_no_meminfo() {
+	local r=$PWD/root
+	fake_root "$r" minimal
+	rm -f "$r/proc/meminfo"
+	SWAPCTL_SYSROOT=$r run ghost create g
+	expect_error 4 "$r/proc/meminfo" || return 1
+	expect_err_contains "give --size" || return 1
+	[ ! -e g ] || { fail "file created anyway"; return 1; }
+	default_meminfo "$r" "Zswap:       0 kB"
+	SWAPCTL_SYSROOT=$r run ghost create g
+	expect_error 8 "$r/proc/meminfo" || return 1
+	expect_err_contains "no MemTotal" || return 1
+	default_meminfo "$r" "MemTotal:       lots kB"
+	SWAPCTL_SYSROOT=$r run ghost create g
+	expect_error 8 "$r/proc/meminfo" || return 1
 	[ ! -e g ] || fail "file created anyway"
 }
 
@@ -312,7 +361,8 @@ TESTS=(
 	"t_create_text|ghost create prints a one-line summary"
 	"t_uuid_random|random UUIDs are v4, differ, and are written"
 	"t_size_suffixes|size suffixes K/M/G/T and KiB..TiB, case-insensitive"
-	"t_missing_size|missing --size is a usage error (16)"
+	"t_default_size|without --size: 16 x MemTotal as a power of two, 1 TiB to the maximum"
+	"t_default_size_no_meminfo|without --size and no MemTotal: an error naming meminfo (4, 8)"
 	"t_size_zero|size 0 is a usage error (16)"
 	"t_size_not_page_multiple|non page-multiple size names the nearest sizes (16)"
 	"t_size_too_large|size above UINT32_MAX pages names the maximum (16)"

@@ -253,6 +253,40 @@ static inline int st_reclaim(const char *cg, const char *amount,
 	return rc;
 }
 
+/* Pages of ghost per-slot metadata with memory, all ghosts (debugfs). */
+#define ST_SPARSE_PAGES		TIER_DEBUGFS "/sparse_pages"
+
+/*
+ * Entries the per-CPU swap slot caches hold (allocated ahead, or freed and
+ * not yet returned) keep their clusters in use after every process exited:
+ * at most two caches of 64 entries per CPU, each in up to two clusters of
+ * three sparse pages.
+ */
+#define ST_SPARSE_SLOT_CACHE_PAGES	(2 * 2 * 2 * 3)
+
+/*
+ * The sparse pages once the kernel freed what a finished workload held,
+ * waiting up to budget_ms for want. Entries whose folio was still in the
+ * swap cache when the workload exited stay allocated until reclaim drops
+ * the folio: memory.reclaim of the workload's cgroup (cg, or NULL) does
+ * that first.
+ */
+static inline long long st_sparse_settle(const char *cg, long long want,
+					 unsigned int budget_ms)
+{
+	long long now;
+
+	if (cg)
+		st_reclaim(cg, "64M", 5000);
+	now = st_read_ll(ST_SPARSE_PAGES);
+
+	for (unsigned int t = 0; now != want && t < budget_ms; t += 100) {
+		st_sleep_ms(100);
+		now = st_read_ll(ST_SPARSE_PAGES);
+	}
+	return now;
+}
+
 /*
  * Take s0, start worker w in cg with npages of kind, memory.reclaim amount
  * within budget_ms, and take s1 once the back-end I/O has completed.

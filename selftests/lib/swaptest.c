@@ -145,11 +145,19 @@ int st_swapctl_ghost_create(const struct st_env *env, const char *path,
 			    const char *size, const char *label, char *out,
 			    size_t outlen)
 {
-	if (label)
-		return st_swapctl(env, out, outlen, "ghost", "create", path,
-				  "--size", size, "--label", label, NULL);
-	return st_swapctl(env, out, outlen, "ghost", "create", path, "--size",
-			  size, NULL);
+	const char *opt[4] = { NULL };
+	int n = 0;
+
+	if (size) {
+		opt[n++] = "--size";
+		opt[n++] = size;
+	}
+	if (label) {
+		opt[n++] = "--label";
+		opt[n++] = label;
+	}
+	return st_swapctl(env, out, outlen, "ghost", "create", path, opt[0],
+			  opt[1], opt[2], opt[3], NULL);
 }
 
 int st_swapoff_if_active(const char *path)

@@ -74,8 +74,9 @@ int st_swapctl(const struct st_env *env, char *out, size_t outlen, ...)
 	__attribute__((sentinel));
 
 /*
- * "$SWAPCTL ghost create PATH --size SIZE [--label LABEL]".  Returns the
- * exit status (or -1); the command's output goes to out.
+ * "$SWAPCTL ghost create PATH [--size SIZE] [--label LABEL]" (SIZE NULL:
+ * the default size).  Returns the exit status (or -1); the command's output
+ * goes to out.
  */
 int st_swapctl_ghost_create(const struct st_env *env, const char *path,
 			    const char *size, const char *label, char *out,

@@ -2032,7 +2032,10 @@ TEST_F_TIMEOUT(demote, swapoff_nomem, 240)
  * is, then pushed out and checked again from what zswap and the back ends
  * hold.  A page that is not exactly the generation last written to it
  * fails the test, with its index, the generation expected and the one
- * found.  So that the test cannot pass by doing nothing: the SSD's
+ * found.  Once the workload has exited, the ghost's per-slot metadata
+ * (sparse_pages, clusters allocated and freed all along from both CPUs)
+ * is back at its figure before the workload, within the pages the slot
+ * caches keep.  So that the test cannot pass by doing nothing: the SSD's
  * demoted_pages and drained_pages and the HDD's drained_pages rose, at
  * least one drain of each back end succeeded, every drain should, the
  * writers rewrote pages and read pages back from the back ends (pswpin),
@@ -2041,8 +2044,8 @@ TEST_F_TIMEOUT(demote, swapoff_nomem, 240)
 #define RD_SSD_SIZE		(32ULL * ST_MiB)
 #define RD_PAGES		6144
 #define RD_WRITERS		3
-#define RD_ROUNDS		10
-#define RD_RUN_S		60
+#define RD_ROUNDS		40
+#define RD_RUN_S		180
 #define RD_WM_HIGH		20
 #define RD_WM_LOW		10
 #define RD_DEMOTE_WAIT_S	5
@@ -2105,7 +2108,7 @@ static long long rd_wait_demoted(struct rw *rw, long long d0, long long cap)
 	}
 }
 
-TEST_F_TIMEOUT(demote, rewrite_during_demote_and_drain, 480)
+TEST_F_TIMEOUT(demote, rewrite_during_demote_and_drain, 660)
 {
 	char high[16], low[16];
 	char *wm_argv[] = { (char *)self->env.swapctl, "tier", "set", "ssd",
@@ -2131,10 +2134,15 @@ TEST_F_TIMEOUT(demote, rewrite_during_demote_and_drain, 480)
 	int round, rounds = 0, rc, status;
 	int ssd_ok = 0, ssd_fail = 0, ssd_err = 0;
 	int hdd_ok = 0, hdd_fail = 0, hdd_status = 0;
+	long long sparse0, sparse_peak = 0, sparse1, sp;
 	double t0, t, secs, run_s;
 
 	snprintf(high, sizeof(high), "%d", RD_WM_HIGH);
 	snprintf(low, sizeof(low), "%d", RD_WM_LOW);
+	ASSERT_EQ(0, tier_debugfs_mount(out, sizeof(out))) TH_LOG("%s", out);
+	sparse0 = st_read_ll(ST_SPARSE_PAGES);
+	ASSERT_LE(0LL, sparse0) TH_LOG("%s unreadable: the swaptier kernel provides it",
+				       ST_SPARSE_PAGES);
 	two_backends(_metadata, self, RD_SSD_SIZE, 0, &s0);
 	drain_argv[3] = self->be[1].dev;
 	cap = s0.ssd.capacity;
@@ -2218,6 +2226,9 @@ TEST_F_TIMEOUT(demote, rewrite_during_demote_and_drain, 480)
 		dstat_take(_metadata, &b);
 		rw_totals(&rw, &wb);
 		rounds++;
+		sp = st_read_ll(ST_SPARSE_PAGES);
+		if (sp > sparse_peak)
+			sparse_peak = sp;
 		ksft_print_msg("round %d at %.0f s: demotion on (%s) %.1f s, +%lld; SSD drain %s %.1f s, +%lld; HDD drain (swapctl) %s %.1f s, +%lld; round total: demoted +%lld, drained SSD +%lld HDD +%lld; SSD %lld HDD %lld used; writers +%llu touches, +%llu rewrites, +%llu not resident, %llu sweeps, %llu bad; reclaimer %llu writes\n",
 			       round, st_now() - t0,
 			       by_swapctl ? "swapctl" : "sysfs", t_dem, dd,
@@ -2343,6 +2354,16 @@ TEST_F_TIMEOUT(demote, rewrite_during_demote_and_drain, 480)
 
 	rw_exit(&rw, 10);
 	self->bg[0].pid = -1;
+
+	/* No cluster's metadata outlives its entries. */
+	sparse1 = st_sparse_settle(self->cg, sparse0, 10000);
+	ksft_print_msg("ghost metadata pages: %lld before the workload, at most %lld at the end of a round, %lld after it exited\n",
+		       sparse0, sparse_peak, sparse1);
+	ASSERT_GT(sparse_peak, sparse0)
+		TH_LOG("the ghost's metadata never grew: the workload did not use it");
+	ASSERT_LE(sparse1 - sparse0, (long long)ST_SPARSE_SLOT_CACHE_PAGES)
+		TH_LOG("%lld pages of ghost metadata outlived the workload's entries",
+		       sparse1 - sparse0);
 }
 
 TEST_HARNESS_MAIN

@@ -11,7 +11,8 @@
  * purpose.
  *
  * The tests:
- *  1. 1 TiB and 16 TiB ghosts swap on in the 2 GiB guest; the memory they
+ *  1. 1 TiB (the default size of "swapctl ghost create" without --size in
+ *     the 2 GiB guest) and 16 TiB ghosts swap on; the memory they
  *     take at swapon (MemFree before and after) per slot stays under
  *     STATIC_MAX_MILLI thousandths of a byte. 256 MiB swapped out to the
  *     16 TiB ghost: the sparse pages per entry in use stay under
@@ -41,7 +42,7 @@
 #include "st_harness.h"
 
 #define DEBUGFS			ST_DEBUGFS
-#define SPARSE_PAGES		DEBUGFS "/swap_tier/sparse_pages"
+#define SPARSE_PAGES		ST_SPARSE_PAGES
 #define SPARSE_FAILURES		DEBUGFS "/swap_tier/sparse_failures"
 #define FAIL_DIR		DEBUGFS "/fail_swap_sparse"
 
@@ -130,28 +131,6 @@ static long long settled_free(void)
 	return meminfo_kb("MemFree") * 1024;
 }
 
-/*
- * The sparse pages once the kernel freed what the worker held. Entries
- * whose folio was still in the swap cache when the worker exited stay
- * allocated until reclaim drops the folio: memory.reclaim of the worker's
- * cgroup (cg, or NULL) does that first.
- */
-static long long sparse_settle(const char *cg, long long want,
-			       unsigned int budget_ms)
-{
-	long long now;
-
-	if (cg)
-		st_reclaim(cg, "64M", 5000);
-	now = st_read_ll(SPARSE_PAGES);
-
-	for (unsigned int t = 0; now != want && t < budget_ms; t += 100) {
-		st_sleep_ms(100);
-		now = st_read_ll(SPARSE_PAGES);
-	}
-	return now;
-}
-
 static void ghost_create(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(sparse) *self, const char *size)
 {
@@ -162,13 +141,14 @@ static void ghost_create(struct __test_metadata *_metadata,
 				    self->env.scratch, "ghost", ".swap"));
 	rc = st_swapctl_ghost_create(&self->env, self->path, size, NULL, out,
 				     sizeof(out));
-	ASSERT_EQ(0, rc) TH_LOG("ghost create --size %s: exit %d: %s", size,
-				rc, st_oneline(out, sizeof(out)));
+	ASSERT_EQ(0, rc) TH_LOG("ghost create --size %s: exit %d: %s",
+				size ? size : "(default)", rc,
+				st_oneline(out, sizeof(out)));
 }
 
 /*
- * swapon the fixture's ghost of size; return the bytes it took, and per
- * slot (thousandths of a byte) in *milli.
+ * swapon the fixture's ghost of size (NULL: the default size); return the
+ * bytes it took, and per slot (thousandths of a byte) in *milli.
  */
 static long long ghost_on_measured(struct __test_metadata *_metadata,
 				   FIXTURE_DATA(sparse) *self,
@@ -183,6 +163,8 @@ static long long ghost_on_measured(struct __test_metadata *_metadata,
 	free0 = settled_free();
 	rc = swapon(self->path, 0);
 	e = errno;
+	if (!size)
+		size = "default-size";
 	ASSERT_EQ(0, rc) TH_LOG("swapon(%s) of a %s ghost: %s", self->path,
 				size, strerror(e));
 	free1 = settled_free();
@@ -202,14 +184,7 @@ static long long ghost_on_measured(struct __test_metadata *_metadata,
 	return free0 - free1;
 }
 
-/*
- * Entries the per-CPU swap slot caches hold (allocated ahead, or freed and
- * not yet returned) keep their clusters in use after every process exited:
- * at most two caches of 64 entries per CPU, each in up to two clusters of
- * three sparse pages. The issue's bound is 1 % of the swapon figure.
- */
-#define SLOT_CACHE_PAGES	(2 * 2 * 2 * 3)
-
+/* The bound: 1 % of the swapon figure, and the slot caches' pages. */
 static void assert_back_to_static(struct __test_metadata *_metadata,
 				  long long base, long long pages,
 				  long long static_bytes, const char *when)
@@ -220,7 +195,7 @@ static void assert_back_to_static(struct __test_metadata *_metadata,
 		       when, pages - base, extra / 1024,
 		       extra * 100 / static_bytes,
 		       extra * 10000 / static_bytes % 100, static_bytes / 1024);
-	ASSERT_LE(pages - base, (long long)SLOT_CACHE_PAGES)
+	ASSERT_LE(pages - base, (long long)ST_SPARSE_SLOT_CACHE_PAGES)
 		TH_LOG("%s: %lld sparse pages outlived their entries", when,
 		       pages - base);
 	ASSERT_LE(extra * 100, static_bytes)
@@ -240,11 +215,19 @@ TEST_F_TIMEOUT(sparse, huge_ghosts, 900)
 	struct swaps_row row;
 	int rc, e;
 
+	/*
+	 * The default size ("ghost create" without --size) of a machine with
+	 * at most 64 GiB of memory is 1 TiB: 2^28 pages, header included.
+	 */
 	base = st_read_ll(SPARSE_PAGES);
-	ghost_on_measured(_metadata, self, "1T", &milli);
+	ghost_on_measured(_metadata, self, NULL, &milli);
+	ASSERT_EQ(1, swaps_find(self->path, &row));
+	ASSERT_EQ((1LL << 30) - (long long)ps / 1024, row.size_kb)
+		TH_LOG("the default-size ghost has %lld KiB, not 1 TiB - 1 page",
+		       row.size_kb);
 	ASSERT_EQ(0, swapoff(self->path)) TH_LOG("swapoff: %s", strerror(errno));
 	unlink(self->path);
-	after = sparse_settle(NULL, base, 2000);
+	after = st_sparse_settle(NULL, base, 2000);
 	ASSERT_EQ(base, after) TH_LOG("swapoff left %lld sparse pages",
 				      after - base);
 
@@ -265,7 +248,7 @@ TEST_F_TIMEOUT(sparse, huge_ghosts, 900)
 
 	/* the entries are freed when the worker exits: back to static */
 	worker_stop(&self->w);
-	pages = sparse_settle(self->cg, on, 10000);
+	pages = st_sparse_settle(self->cg, on, 10000);
 	assert_back_to_static(_metadata, on, pages, static_bytes,
 			      "after the worker exited");
 
@@ -291,7 +274,7 @@ TEST_F_TIMEOUT(sparse, huge_ghosts, 900)
 	st_worker_check(_metadata, &self->w, &r);
 	ASSERT_EQ((long long)r.npages, (long long)r.resident)
 		TH_LOG("swapoff left pages out of memory");
-	after = sparse_settle(NULL, base, 2000);
+	after = st_sparse_settle(NULL, base, 2000);
 	ASSERT_EQ(base, after) TH_LOG("swapoff left %lld sparse pages",
 				      after - base);
 }
@@ -311,7 +294,7 @@ TEST_F_TIMEOUT(sparse, bursts_return_to_static, 900)
 				CANARY_COMPRESSIBLE, &ready);
 		peak = st_read_ll(SPARSE_PAGES);
 		worker_stop(&self->w);
-		pages = sparse_settle(self->cg, base, 10000);
+		pages = st_sparse_settle(self->cg, base, 10000);
 		ksft_print_msg("burst %d/%d: %lld sparse pages at the peak\n",
 			       i + 1, BURSTS, peak - base);
 		ASSERT_GT(peak, base) TH_LOG("nothing was swapped out");

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,9 +69,23 @@ _Static_assert(sizeof(SWAP_GHOST_MAGIC) - 1 == SWAP_GHOST_MAGIC_LEN,
 _Static_assert(offsetof(struct swap_header_info, badpages) == 1536,
 	       "swap_header.info.badpages offset");
 
+/*
+ * Without --size: GHOST_DEFAULT_RAM_FACTOR times this machine's MemTotal,
+ * rounded up to a power of two, at least GHOST_DEFAULT_MIN and at most the
+ * largest size the format can describe (2^32 pages).  A ghost's size is
+ * only the span of entries it can hand out; zswap and the back ends decide
+ * what it holds, and swapon keeps memory for the size only as static
+ * metadata (a fraction of a byte per page, docs/architecture.md §6.10), so
+ * the default is far above anything the machine's memory and back ends
+ * could fill while costing well under 0.1 % of its memory.
+ */
+#define GHOST_DEFAULT_RAM_FACTOR	16
+#define GHOST_DEFAULT_MIN		(1ULL << 40)	/* 1 TiB */
+
 struct create_args {
 	const char *path;
 	uint64_t size;
+	bool size_default;	/* no --size: chosen by default_size() */
 	uint32_t last_page;
 	unsigned char uuid[SWAP_UUID_LEN];
 	char label[SWAP_LABEL_LEN + 1];
@@ -80,7 +95,7 @@ struct create_args {
 static void ghost_help(FILE *f)
 {
 	fprintf(f,
-		"Usage: %1$s ghost create PATH --size SIZE [--label LABEL] [--uuid UUID]\n"
+		"Usage: %1$s ghost create PATH [--size SIZE] [--label LABEL] [--uuid UUID]\n"
 		"                            [--force]\n"
 		"       %1$s ghost help\n"
 		"\n"
@@ -93,9 +108,13 @@ static void ghost_help(FILE *f)
 		"\n"
 		"'create' writes a one-page ghost swapfile (mode 0600) whose header,\n"
 		"marked as a ghost's, announces SIZE bytes of front-end swap space.\n"
-		"An existing file is only overwritten if it already holds a swap\n"
-		"header, or with --force.\n",
-		bin_name, page_size(), SWAP_LABEL_LEN);
+		"Without --size, SIZE is %4$d times this machine's memory (MemTotal)\n"
+		"rounded up to a power of two, at least 1 TiB and at most the largest\n"
+		"size the header can describe: what a ghost holds is set by zswap and\n"
+		"the back ends, not by its size.  An existing file is only\n"
+		"overwritten if it already holds a swap header, or with --force.\n",
+		bin_name, page_size(), SWAP_LABEL_LEN,
+		GHOST_DEFAULT_RAM_FACTOR);
 }
 
 static int do_help(int argc, char **argv)
@@ -226,6 +245,49 @@ too_large:
 		     mx, (unsigned long long)max, (unsigned long long)psz);
 }
 
+/* The size of a ghost made without --size (see GHOST_DEFAULT_RAM_FACTOR). */
+static int default_size(struct create_args *a)
+{
+	struct kv_want want[] = { { "MemTotal", NULL, true } };
+	uint64_t psz = (uint64_t)page_size();
+	uint64_t max = ((uint64_t)UINT32_MAX + 1) * psz, size;
+	char pbuf[PATH_MAX], *buf = NULL;
+	struct opt_u64 mem = { 0 };
+	const char *path;
+	ssize_t len;
+	int ret;
+
+	want[0].out = &mem;
+	path = sys_path("/proc/meminfo", pbuf, sizeof(pbuf));
+	len = read_whole_file(path, &buf);
+	if (len < 0) {
+		errno = (int)-len;
+		ret = p_sys(path, "cannot read MemTotal for the default size; give --size");
+		goto out;
+	}
+	ret = parse_kv(path, buf, ':', want, 1);
+	if (ret)
+		goto out;
+	if (!mem.valid || !mem.val) {
+		ret = p_err(EXIT_OTHER, path,
+			    "has no MemTotal for the default size; give --size");
+		goto out;
+	}
+
+	size = GHOST_DEFAULT_MIN;
+	while (size < max && size / GHOST_DEFAULT_RAM_FACTOR < mem.val)
+		size <<= 1;
+	if (size > max)
+		size = max;
+	a->size = size;
+	a->size_default = true;
+	a->last_page = (uint32_t)(size / psz - 1);
+	ret = EXIT_OK;
+out:
+	free(buf);
+	return ret;
+}
+
 static const char *file_kind(mode_t mode)
 {
 	if (S_ISDIR(mode))
@@ -310,9 +372,9 @@ static void print_result(const struct create_args *a, size_t psz)
 	format_uuid(a->uuid, uuid);
 	if (!json_output) {
 		iec_size(a->size, sz, sizeof(sz));
-		printf("%s: ghost swap area, size %s (%llu bytes, %u usable pages of %zu bytes), ",
-		       a->path, sz, (unsigned long long)a->size, a->last_page,
-		       psz);
+		printf("%s: ghost swap area, size %s%s (%llu bytes, %u usable pages of %zu bytes), ",
+		       a->path, sz, a->size_default ? " (default)" : "",
+		       (unsigned long long)a->size, a->last_page, psz);
 		if (a->label[0])
 			printf("LABEL=%s, ", a->label);
 		else
@@ -326,6 +388,7 @@ static void print_result(const struct create_args *a, size_t psz)
 	jw_object_begin(w);
 	jw_field_string(w, "path", a->path);
 	jw_field_uint(w, "size_bytes", a->size);
+	jw_field_bool(w, "size_default", a->size_default);
 	jw_field_uint(w, "pages", a->last_page);
 	jw_field_uint(w, "last_page", a->last_page);
 	jw_field_uint(w, "page_size", psz);
@@ -492,11 +555,7 @@ static int do_create(int argc, char **argv)
 	if (!*a.path)
 		return p_err(EXIT_USAGE, "ghost create", "empty PATH");
 
-	if (!size)
-		return p_err(EXIT_USAGE, "ghost create",
-			     "missing required option --size (see '%s ghost help')",
-			     bin_name);
-	ret = check_size(size, &a);
+	ret = size ? check_size(size, &a) : default_size(&a);
 	if (ret)
 		return ret;
 

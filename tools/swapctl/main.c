@@ -323,7 +323,7 @@ static void print_main_help(FILE *f)
 		"       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-h|--help} |\n"
 		"                    {-V|--version} }\n"
 		"\n"
-		"       %1$s ghost create PATH --size SIZE [--label LABEL] [--uuid UUID]\n"
+		"       %1$s ghost create PATH [--size SIZE] [--label LABEL] [--uuid UUID]\n"
 		"                            [--force]\n"
 		"       %1$s tier add { DEV | FILE } --tier NAME [--prio PRIO]\n"
 		"       %1$s tier remove { DEV | FILE }\n"
