@@ -23,6 +23,11 @@
  *     back to the swapon figure after each (no growth).
  *  3. The first FAIL_TIMES metadata pages fail: each failure is counted,
  *     the folio stays in memory, every page comes back intact.
+ *  4. BACKEND_WS written back to an SSD back end (memory.zswap.max tiny):
+ *     the ghost's sparse pages plus the back-end pointer records per entry
+ *     on the back end, plus the back end's own slot state
+ *     (BACKEND_SLOT_MILLI), stay under BACKEND_ENTRY_MAX bytes; every page
+ *     comes back intact.
  *
  * Environment: the swaptier VM runner (root, cgroup v2 with +memory,
  * zswap on, SWAPCTL and SWAPTIER_SCRATCH, debugfs, CONFIG_FAULT_INJECTION).
@@ -38,8 +43,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "swaptest.h"
-#include "st_harness.h"
+#include "fixture.h"
 
 #define DEBUGFS			ST_DEBUGFS
 #define SPARSE_PAGES		ST_SPARSE_PAGES
@@ -65,6 +69,15 @@
 #define FAIL_WS			(48ULL * ST_MiB)
 #define FAIL_TIMES		16
 #define CG_MAX			"32M"
+#define BACKEND_WS		(32ULL * ST_MiB)
+/*
+ * A back end's own state per slot, in thousandths of a byte: swap_map 1 B,
+ * zeromap 1 bit and the cluster array (88 B per 512 slots with lockdep);
+ * static, so it is counted per entry as if the back end were full.
+ */
+#define BACKEND_SLOT_MILLI	(1000 + 125 + 88 * 1000 / 512)
+/* Everything the kernel keeps for an entry on a back end (issue: 12 B). */
+#define BACKEND_ENTRY_MAX	12
 
 FIXTURE(sparse) {
 	struct st_env env;
@@ -73,6 +86,7 @@ FIXTURE(sparse) {
 	struct worker w;
 	pid_t owner;
 	bool fail_armed;
+	struct st_backend be;
 };
 
 static void fail_disarm(void)
@@ -88,7 +102,7 @@ FIXTURE_SETUP(sparse)
 
 	self->w = (struct worker)WORKER_INIT;
 	self->owner = getpid();
-	st_require_env(_metadata, &self->env, true, false);
+	st_require_env(_metadata, &self->env, true, true);
 	if (st_recover(&self->env, log, sizeof(log)))
 		ksft_print_msg("recovered state left by an earlier test: %s\n",
 			       log);
@@ -114,7 +128,10 @@ FIXTURE_TEARDOWN_PARENT(sparse)
 		worker_kill_foreign(&self->w);
 	if (self->fail_armed)
 		fail_disarm();
+	/* the ghost first: its entries own the back end's slots */
 	st_ghost_teardown(_metadata, self->path, NULL, 0);
+	err = st_backend_teardown(&self->be, 10000);
+	TEARDOWN_CHECK(!err, "back end %s: %s", self->be.dev, strerror(-err));
 	if (self->cg[0]) {
 		err = cg_destroy(self->cg);
 		TEARDOWN_CHECK(!err, "rmdir %s: %s", self->cg, strerror(-err));
@@ -338,6 +355,52 @@ TEST_F_TIMEOUT(sparse, alloc_failure_keeps_pages, 600)
 	ASSERT_GE(fails1 - fails0, (long long)FAIL_TIMES);
 	ASSERT_EQ(0LL, cg_key(self->cg, "memory.events", "oom_kill"));
 	st_worker_check(_metadata, &self->w, &r);
+}
+
+/*
+ * 4. Metadata per entry on a back end: the ghost's sparse pages and the
+ * pointer records, measured, and the back end's slot state.
+ */
+TEST_F_TIMEOUT(sparse, backend_entry_cost, 300)
+{
+	size_t ps = st_page_size(), npages = BACKEND_WS / ps;
+	long long milli, base, ghost_used, on_be, sparse_milli, ptr_milli;
+	long long total_milli;
+	struct worker_resp ready, r;
+	struct st_snap s0, s1;
+	struct swaps_row row;
+
+	ghost_on_measured(_metadata, self, NULL, &milli);
+	if (!st_backend_on(_metadata, &self->env, &self->be, self->env.ssd, 0,
+			   "ssd"))
+		return;
+	ASSERT_EQ(0, cg_write(self->cg, "memory.zswap.max", "64K"));
+	base = st_read_ll(SPARSE_PAGES);
+	st_swap_out(_metadata, self->cg, &self->w, npages, CANARY_COMPRESSIBLE,
+		    "32M", ST_PUSH_LONG_MS, &ready, &s0, &s1);
+
+	ASSERT_EQ(1, swaps_find(self->path, &row));
+	ghost_used = row.used_kb / (long long)(ps / 1024);
+	on_be = s1.ssd.used - s0.ssd.used;
+	ASSERT_GE(on_be, (long long)npages / 2)
+		TH_LOG("only %lld of %zu pages on the back end", on_be, npages);
+	ASSERT_GE(s1.ptr_bytes, 0LL) TH_LOG("no pointer_bytes in debugfs");
+	sparse_milli = (st_read_ll(SPARSE_PAGES) - base) * (long long)ps *
+		       1000 / ghost_used;
+	ptr_milli = (s1.ptr_bytes - s0.ptr_bytes) * 1000 / on_be;
+	total_milli = sparse_milli + ptr_milli + BACKEND_SLOT_MILLI;
+	ksft_print_msg("%lld ghost entries, %lld on the back end: ghost metadata %lld.%03lld B/entry, pointer records %lld.%03lld B/back-end entry, back-end slot %d.%03d B: %lld.%03lld B per back-end entry\n",
+		       ghost_used, on_be, sparse_milli / 1000,
+		       sparse_milli % 1000, ptr_milli / 1000, ptr_milli % 1000,
+		       BACKEND_SLOT_MILLI / 1000, BACKEND_SLOT_MILLI % 1000,
+		       total_milli / 1000, total_milli % 1000);
+	ASSERT_LE(sparse_milli, PER_ENTRY_MAX * 1000LL);
+	ASSERT_LE(total_milli, BACKEND_ENTRY_MAX * 1000LL);
+
+	ASSERT_EQ(0, cg_write(self->cg, "memory.max", "max"));
+	st_worker_check(_metadata, &self->w, &r);
+	ASSERT_LT(r.resident, (long long)r.npages)
+		TH_LOG("no page was out of memory when checked");
 }
 
 TEST_HARNESS_MAIN
