@@ -180,6 +180,21 @@ int slab_shrink_all(void)
 	return n;
 }
 
+long long pcp_free_pages(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	long long n = 0, v;
+	char line[256];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %lld", &v) == 1)
+			n += v;
+	fclose(f);
+	return n;
+}
+
 int kconfig_enabled(const char *name)
 {
 	/* Heap, not bss: workers mlockall() their bss and should stay small. */

@@ -56,6 +56,13 @@ int slab_shrink_all(void);
  */
 int vmstat_refresh(void);
 
+/*
+ * Pages on the per-CPU free lists of every zone (the "count:" of each
+ * pageset in /proc/zoneinfo): free memory that MemFree does not show.
+ * Returns the count or -errno.
+ */
+long long pcp_free_pages(void);
+
 /* Is CONFIG_<name>=y in /proc/config.gz?  1 yes, 0 no, -1 unknown. */
 int kconfig_enabled(const char *name);
 
