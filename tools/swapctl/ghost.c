@@ -77,8 +77,8 @@ _Static_assert(offsetof(struct swap_header_info, badpages) == 1536,
  * what it holds, and swapon keeps memory for the size only as static
  * metadata (a fraction of a byte per page, docs/architecture.md §6.10), so
  * the default is far above anything the machine's memory and back ends
- * could fill: about 0.1 % of memory where the factor sets the size, the
- * floor's 17-60 MiB (production-debug kernel) below 64 GiB of memory.
+ * could fill: about 0.005 % of memory where the factor sets the size, the
+ * floor's 2.4 MiB below 64 GiB of memory.
  */
 #define GHOST_DEFAULT_RAM_FACTOR	16
 #define GHOST_DEFAULT_MIN		(1ULL << 40)	/* 1 TiB */
