@@ -103,14 +103,19 @@ FIXTURE(sparse) {
 	struct st_backend be;
 };
 
-static void fail_disarm(const char *dir)
+/* Write val to attribute name of the fault attribute in dir.  0 or -errno. */
+static int fail_attr_write(const char *dir, const char *name, const char *val)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/probability", dir);
-	st_write_file(path, "0");
-	snprintf(path, sizeof(path), "%s/times", dir);
-	st_write_file(path, "1");
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return st_write_file(path, val);
+}
+
+static void fail_disarm(const char *dir)
+{
+	fail_attr_write(dir, "probability", "0");
+	fail_attr_write(dir, "times", "1");
 }
 
 FIXTURE_SETUP(sparse)
@@ -466,17 +471,12 @@ static void alloc_failure(struct __test_metadata *_metadata,
 	ghost_on_measured(_metadata, self, "1T", &milli);
 	fails0 = st_read_ll(SPARSE_FAILURES);
 	self->fail_armed = dir;
-	snprintf(path, sizeof(path), "%s/verbose", dir);
-	ASSERT_EQ(0, st_write_file(path, "0"));
-	snprintf(path, sizeof(path), "%s/interval", dir);
-	ASSERT_EQ(0, st_write_file(path, "1"));
-	snprintf(path, sizeof(path), "%s/task-filter", dir);
-	ASSERT_EQ(0, st_write_file(path, "N"));
 	snprintf(val, sizeof(val), "%d", FAIL_TIMES);
-	snprintf(path, sizeof(path), "%s/times", dir);
-	ASSERT_EQ(0, st_write_file(path, val));
-	snprintf(path, sizeof(path), "%s/probability", dir);
-	ASSERT_EQ(0, st_write_file(path, "100"));
+	ASSERT_EQ(0, fail_attr_write(dir, "verbose", "0"));
+	ASSERT_EQ(0, fail_attr_write(dir, "interval", "1"));
+	ASSERT_EQ(0, fail_attr_write(dir, "task-filter", "N"));
+	ASSERT_EQ(0, fail_attr_write(dir, "times", val));
+	ASSERT_EQ(0, fail_attr_write(dir, "probability", "100"));
 
 	st_worker_start(_metadata, &self->w, self->cg, npages,
 			CANARY_COMPRESSIBLE, &ready);
